@@ -1,0 +1,13 @@
+"""The `pantau` command. It only wraps the Python API (`pantau.Workspace`)."""
+
+from __future__ import annotations
+
+from pantau.cli import demo, gazetteer, operations, serve, sites  # noqa: F401  (registers commands)
+from pantau.cli.app import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]
