@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from pantau.cli import demo, gazetteer, operations, serve, sites  # noqa: F401  (registers commands)
+from pantau.cli import (  # noqa: F401  (registers commands)
+    demo,
+    gazetteer,
+    match,
+    operations,
+    serve,
+    sites,
+)
 from pantau.cli.app import app
 
 

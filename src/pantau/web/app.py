@@ -1,10 +1,16 @@
-"""Build the FastAPI app. One view, two faces: each page's dict is also served as JSON."""
+"""Build the FastAPI app. One view, two faces: each page's dict is also served as JSON.
+
+Pages are rendered on the server (Jinja2 with autoescaping, so names typed into a master list
+are shown as text, never run) and need nothing from the internet: no CDN, no web fonts.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import jinja2
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -17,7 +23,20 @@ if TYPE_CHECKING:
     from pantau.workspace import Workspace
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
+# Autoescaping always on (not only for *.html): a site name is text, whatever it contains.
+templates = Jinja2Templates(env=jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True))
+
+
+def day(value: str | None) -> str:
+    """'2018-10-08' → '8 Oct 2018': unambiguous in every locale, unlike 08/10/2018."""
+    if not value:
+        return "—"
+    d = dt.date.fromisoformat(value)
+    return f"{d.day} {d:%b %Y}"
+
+
+templates.env.filters["day"] = day
 
 
 def home_data(ws: Workspace) -> dict[str, Any]:
@@ -39,11 +58,13 @@ def create_app(ws: Workspace) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "home.html", home_data(ws))
+        page = {"version": __version__, "json_url": "/api/home", "active": "home"}
+        return templates.TemplateResponse(request, "home.html", {**home_data(ws), **page})
 
     @app.get("/api/home", tags=["workspace"])
     def api_home() -> dict[str, Any]:
-        """Operations with their rounds, sites and gazetteer coverage."""
+        """The home page as data: operations with their rounds and sites per admin-2 area,
+        and the gazetteer versions. `notice` is set in the demo workspace."""
         return home_data(ws)
 
     return app

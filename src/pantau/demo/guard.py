@@ -1,0 +1,129 @@
+"""What `pantau demo` may wipe: only what an earlier demo made, never anybody's real data.
+
+A demo workspace is a folder holding the marker file `.pantau-demo`. The demo deletes and
+rebuilds such a folder; it also builds into a folder that is missing, empty, or holds nothing
+but an empty store (`pantau init` and nothing else). Anything else is refused.
+
+A store outside the folder (PANTAU_DATABASE_URL, e.g. PostgreSQL) is shared and cannot be
+deleted like a folder, so the demo uses it only when it is empty or holds nothing but a
+previous demo (the demo operation and the demo gazetteer version), which it deletes first.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, func, inspect, select
+from sqlalchemy.engine import make_url
+
+from pantau.config import Settings
+from pantau.demo.scenario import COUNTRY, GAZETTEER_LABEL, SLUG
+from pantau.errors import PantauError
+from pantau.store import db
+from pantau.store.models import GazetteerVersion, Operation, PcodeFormat
+
+MARKER = ".pantau-demo"
+NOTICE = ("This is pantau's demo workspace. The P-codes and place names are real; the sites are "
+          "invented, and the boundaries are approximate demo shapes, not official boundaries.")
+_STORE_FILES = {"pantau.db", "pantau.db-wal", "pantau.db-shm"}
+
+
+def is_demo(folder: Path) -> bool:
+    return (folder / MARKER).is_file()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What preparing the workspace will do, decided before anything is touched."""
+
+    wipe_folder: bool
+    clear_store: bool  # delete a previous demo's rows from an external store
+
+
+def plan(settings: Settings) -> Plan:
+    """Check everything first; raise PantauError for anything the demo must not touch."""
+    folder = settings.workspace
+    inside = _store_inside(settings)
+    entries = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+    if folder.exists() and not folder.is_dir():
+        raise _refuse(f"{folder} is a file, not a folder")
+    wipe = bool(entries) and is_demo(folder)
+    if entries and not wipe:
+        if not (inside and entries <= _STORE_FILES and _store_state(settings) == "empty"):
+            raise _refuse(f"{folder} is not a pantau demo workspace (it has no {MARKER} "
+                          "file) and is not empty")
+    clear = False
+    if not inside:
+        state = _store_state(settings)
+        if state == "other":
+            raise _refuse(f"the store {settings.safe_url()} holds data that is not pantau's "
+                          "demo; point PANTAU_DATABASE_URL at an empty database for the demo")
+        clear = state == "demo"
+    return Plan(wipe, clear)
+
+
+def prepare(settings: Settings, what: Plan) -> None:
+    """Carry out a plan from `plan()`: wipe, clear, create the folder and mark it."""
+    folder = settings.workspace
+    if what.wipe_folder:
+        shutil.rmtree(folder)
+    if what.clear_store:
+        engine = db.connect(settings.database_url)
+        try:
+            with db.session_scope(engine) as s:
+                s.execute(delete(Operation).where(Operation.slug == SLUG))
+                s.execute(delete(GazetteerVersion).where(
+                    GazetteerVersion.country_iso3 == COUNTRY,
+                    GazetteerVersion.label == GAZETTEER_LABEL))
+        finally:
+            engine.dispose()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text("This folder was made by `pantau demo`, which deletes and "
+                                 "rebuilds it on every run. Keep nothing of yours here.\n",
+                                 encoding="utf-8")
+
+
+def _store_inside(settings: Settings) -> bool:
+    """Is the store the SQLite file inside the workspace folder (and so goes with it)?"""
+    if not settings.is_sqlite:
+        return False
+    database = make_url(settings.database_url).database or ""
+    return database not in ("", ":memory:") and \
+        Path(database).resolve().parent == settings.workspace.resolve()
+
+
+def _store_state(settings: Settings) -> str:
+    """'empty', 'demo' (only a previous demo in it) or 'other'."""
+    if settings.is_sqlite:
+        database = make_url(settings.database_url).database or ""
+        if database and not Path(database).exists():
+            return "empty"
+    engine = db.connect(settings.database_url)
+    try:
+        return _state_of(engine)
+    finally:
+        engine.dispose()
+
+
+def _state_of(engine: Engine) -> str:
+    tables = set(inspect(engine).get_table_names())
+    if not tables:
+        return "empty"
+    if not {"operation", "gazetteer_version", "pcode_format"} <= tables:
+        return "other"  # somebody else's database, or a pantau store too old to judge
+    with engine.connect() as c:
+        ops = set(c.scalars(select(Operation.slug)))
+        versions = set(c.execute(select(GazetteerVersion.country_iso3, GazetteerVersion.label)))
+        formats = c.scalar(select(func.count()).select_from(PcodeFormat))
+    if not ops and not versions and not formats:
+        return "empty"
+    if ops <= {SLUG} and versions <= {(COUNTRY, GAZETTEER_LABEL)} and not formats:
+        return "demo"
+    return "other"
+
+
+def _refuse(why: str) -> PantauError:
+    return PantauError("invalid", message=f"pantau demo will not run here: {why}. Give another "
+                       "folder with --workspace (the demo creates it).")

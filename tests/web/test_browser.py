@@ -1,0 +1,116 @@
+"""The demo's home page in a real browser: Chromium through Playwright, served by uvicorn.
+
+Screenshots go to tests/screenshots/ (not in git) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from pantau.web import create_app
+from pantau.workspace import Workspace
+from tests.conftest import unavailable
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def base_url(demo_ws: Workspace) -> Iterator[str]:
+    """uvicorn serving the demo on a free localhost port, in a background thread."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(demo_ws), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        unavailable(f"Chromium is not installed at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the playwright package is not installed")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser, url: str, width: int, height: int):  # type: ignore[no-untyped-def]
+    """A page plus everything it complained about and everything it asked for."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    seen: dict[str, list[str]] = {"errors": [], "requests": [], "failed": []}
+    page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on("request", lambda r: seen["requests"].append(r.url))
+    page.on("requestfailed", lambda r: seen["failed"].append(r.url))
+    page.on("dialog", lambda d: seen["errors"].append(f"dialog: {d.message}"))
+    response = page.goto(url + "/")
+    assert response is not None and response.status == 200
+    page.wait_for_load_state("load")
+    return page, seen
+
+
+def test_home_page_in_chromium(browser, base_url: str) -> None:  # type: ignore[no-untyped-def]
+    page, seen = _open(browser, base_url, 1280, 900)
+    assert page.title() == "Indonesia — Central Sulawesi Earthquake 2018 · pantau"
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Operations"
+    assert page.locator("h2#op-idn-sulteng-2018").inner_text() == \
+        "Indonesia — Central Sulawesi Earthquake 2018"
+    assert "approximate demo shapes" in page.locator(".notice").inner_text()
+    figures = dict(zip(page.locator(".figures dt").all_inner_texts(),
+                       page.locator(".figures dd").all_inner_texts(), strict=True))
+    assert 280 <= int(figures["Sites in the master list"]) <= 320
+    assert figures["Rounds"] == "4"
+    first_area = page.locator("table").nth(1).locator("tbody th").first
+    assert first_area.inner_text() == "Kota Palu"
+    assert page.get_by_role("table", name="Rounds").locator("tbody tr").count() == 4
+    # the stylesheet applied (a bare page would have a white background)
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(245, 247, 249)"
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "home.png"), full_page=True)
+    assert seen["errors"] == [] and seen["failed"] == []
+    assert seen["requests"] and all(u.startswith(base_url) for u in seen["requests"]), \
+        "the page must not fetch anything from the internet"
+    page.close()
+
+
+def test_home_page_by_keyboard_and_on_a_phone(browser, base_url: str) -> None:  # type: ignore[no-untyped-def]
+    page, seen = _open(browser, base_url, 390, 844)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    # nothing wider than the phone: wide tables scroll inside their own box
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(SCREENSHOTS / "home-phone.png"), full_page=True)
+    assert seen["errors"] == []
+    page.close()
