@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
 from benchmarks.distortions import labelled_set, load_units
+
 from pantau.gazetteer.match import Matcher
 
 
@@ -59,7 +59,8 @@ def test_the_type_word_decides_between_city_and_regency(matchers):
 
 
 @pytest.mark.parametrize("name", ["Nord Ouest", "Nord-Ouest", "NORD-OUEST", "North West",
-                                  "Northwest", "Nord-Ouest Department", "Département du Nord-Ouest"])
+                                  "Northwest", "Nord-Ouest Department",
+                                  "Département du Nord-Ouest"])
 def test_french_direction_words(matchers, name):
     assert matchers["HTI"].match(name, level=1).pcode == "HT09"
 

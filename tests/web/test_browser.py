@@ -61,7 +61,7 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-def _open(browser, url: str, width: int, height: int):  # type: ignore[no-untyped-def]
+def _open(browser, url: str, width: int, height: int, path: str = "/"):  # type: ignore[no-untyped-def]
     """A page plus everything it complained about and everything it asked for."""
     page = browser.new_page(viewport={"width": width, "height": height})
     seen: dict[str, list[str]] = {"errors": [], "requests": [], "failed": []}
@@ -70,7 +70,7 @@ def _open(browser, url: str, width: int, height: int):  # type: ignore[no-untype
     page.on("request", lambda r: seen["requests"].append(r.url))
     page.on("requestfailed", lambda r: seen["failed"].append(r.url))
     page.on("dialog", lambda d: seen["errors"].append(f"dialog: {d.message}"))
-    response = page.goto(url + "/")
+    response = page.goto(url + path)
     assert response is not None and response.status == 200
     page.wait_for_load_state("load")
     return page, seen
@@ -113,4 +113,15 @@ def test_home_page_by_keyboard_and_on_a_phone(browser, base_url: str) -> None:  
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=str(SCREENSHOTS / "home-phone.png"), full_page=True)
     assert seen["errors"] == []
+    page.close()
+
+
+def test_api_explorer_works_offline(browser, base_url: str) -> None:  # type: ignore[no-untyped-def]
+    """/docs runs the vendored Swagger UI and lists the JSON API, with no CDN."""
+    page, seen = _open(browser, base_url, 1280, 900, "/docs")
+    page.wait_for_selector("#operations-workspace-api_home_api_home_get", timeout=15000)
+    assert "pantau" in page.locator(".info .title").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "api-docs.png"))
+    assert seen["errors"] == [] and seen["failed"] == []
+    assert all(u.startswith(base_url) for u in seen["requests"]), seen["requests"]
     page.close()

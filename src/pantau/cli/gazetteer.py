@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from pantau.cli.app import app, console, err, friendly, opened
+from pantau.cli.app import app, console, date_option, err, friendly, opened
 
 gazetteer_app = typer.Typer(
     help=(
@@ -26,15 +25,6 @@ gazetteer_app = typer.Typer(
 app.add_typer(gazetteer_app, name="gazetteer")
 
 WARNINGS_SHOWN = 10
-
-
-def _date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date (use YYYY-MM-DD)") from None
 
 
 @gazetteer_app.command("import")
@@ -66,7 +56,7 @@ def import_(
         def report(step: str, done: int, total: int) -> None:
             bar.update(task, description=step, completed=done, total=total)
 
-        result = ws.gazetteer.import_file(file, country, label, _date(valid_from), report)
+        result = ws.gazetteer.import_file(file, country, label, date_option(valid_from), report)
     if result.kind == "pcode-lengths":
         console.print(f"Stored the P-code format of {result.formats} countries.")
     else:

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from pantau.cli.app import app, console, friendly, opened
+from pantau.cli.app import app, console, date_option, friendly, opened
 
 op_app = typer.Typer(help="Create and list operations (one DTM deployment each) and their "
                      "rounds.", no_args_is_help=True)
 app.add_typer(op_app, name="operation")
-
-
-def _date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date (use YYYY-MM-DD)") from None
 
 
 @op_app.command("create")
@@ -78,8 +68,8 @@ def add_round(
 ) -> None:
     """Add a round of one assessment type to an operation."""
     with opened(ctx) as ws:
-        r = ws.operations.add_round(slug, assessment_type, number, _date(start), _date(end),
-                                    _date(reported))
+        r = ws.operations.add_round(slug, assessment_type, number, date_option(start),
+                                    date_option(end), date_option(reported))
     console.print(f"Added {r.assessment_type} round {r.number} to {slug}")
 
 

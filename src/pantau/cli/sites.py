@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pantau.cli.app import app, console, err, friendly, opened
+from pantau.cli.app import app, console, date_option, err, friendly, opened
 
 sites_app = typer.Typer(
     help=(
@@ -29,15 +29,6 @@ app.add_typer(sites_app, name="sites")
 Operation = Annotated[str, typer.Argument(help="Operation id, e.g. idn-sulteng-2018.")]
 Code = Annotated[str, typer.Argument(help="Site id as in the master list, e.g. PAL-001.")]
 By = Annotated[str, typer.Option("--by", help="Who makes the change, kept in the history.")]
-
-
-def _date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date (use YYYY-MM-DD)") from None
 
 
 @sites_app.command("import")
@@ -115,7 +106,7 @@ def list_(
 ) -> None:
     """List the sites of an operation, optionally by area, date and type."""
     with opened(ctx) as ws:
-        sites = ws.sites.list(operation, admin, _date(open_on), site_type)
+        sites = ws.sites.list(operation, admin, date_option(open_on), site_type)
     t = Table("id", "name", "type", "admin P-codes", "latitude", "longitude", "opened",
               "closed", title=f"{len(sites)} site{'' if len(sites) == 1 else 's'}")
     for s in sites:
@@ -166,7 +157,7 @@ def close(
 ) -> None:
     """Close a site from a date. It stays in the list (and in past rounds) as closed."""
     with opened(ctx) as ws:
-        site = ws.sites.close(operation, code, _date(on) or dt.date.min, reason, by)
+        site = ws.sites.close(operation, code, date_option(on) or dt.date.min, reason, by)
     console.print(f"Closed {site.code} ({site.name}) on {site.closed_on}", highlight=False)
 
 

@@ -50,10 +50,10 @@ def plan(settings: Settings) -> Plan:
     if folder.exists() and not folder.is_dir():
         raise _refuse(f"{folder} is a file, not a folder")
     wipe = bool(entries) and is_demo(folder)
-    if entries and not wipe:
-        if not (inside and entries <= _STORE_FILES and _store_state(settings) == "empty"):
-            raise _refuse(f"{folder} is not a pantau demo workspace (it has no {MARKER} "
-                          "file) and is not empty")
+    only_empty_store = inside and entries <= _STORE_FILES and _store_state(settings) == "empty"
+    if entries and not wipe and not only_empty_store:
+        raise _refuse(f"{folder} is not a pantau demo workspace (it has no {MARKER} "
+                      "file) and is not empty")
     clear = False
     if not inside:
         state = _store_state(settings)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import shapely
-from shapely.geometry.base import BaseGeometry
+from shapely.prepared import prep
 
 from pantau.demo.places import PLACES, REGENCIES, Place
 from pantau.demo.scenario import EVENT, ROUNDS
@@ -66,7 +66,7 @@ class DemoSite:
 def build_sites(seed: int = SEED) -> list[DemoSite]:
     """The whole master list with its history; the same seed gives the same list."""
     rng = random.Random(seed)
-    shapes = {p: shapely.prepared.prep(g.buffer(-INSET)) for p, g in regency_shapes().items()}
+    shapes = {p: prep(g.buffer(-INSET)) for p, g in regency_shapes().items()}
     taken: Counter[str] = Counter()
     sites: list[DemoSite] = []
     for regency in REGENCIES:

@@ -38,7 +38,7 @@ LITERAL, KEY, SKELETON = 1.0, 0.97, 0.93
 TYPE_CONFLICT, TYPE_UNCONFIRMED = 0.10, 0.03
 SUBSET_WEIGHT = 0.9  # a name that is a word subset of another is likely, not certain
 ALTERNATIVES = 3
-FUZZY_LIMIT = 8
+FUZZY_LIMIT = 5
 CUTOFF = 40  # raw rapidfuzz similarity under which a candidate is not even an alternative
 
 Alternative = tuple[str, str, float]
@@ -54,7 +54,7 @@ class UnitLike(Protocol):
     parent_pcode: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Match:
     """The answer for one name. `pcode` is None unless kind is "exact" or "fuzzy"."""
 

@@ -19,16 +19,16 @@ merges on both sides; the matcher still prefers the less-folded level when it ca
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from unidecode import unidecode
 
 # Admin-type words by group. A group, not the word, is what tells two units apart: "Kota"
 # and "City" both say "city". Multi-word phrases are matched before single words.
 _TYPE_GROUPS: dict[str, tuple[str, ...]] = {
-    "city": ("kota", "city", "ville", "ciudad", "cidade", "citta", "town", "shahr",
-             "kota administrasi", "city of"),
+    "city": ("kota", "kotamadya", "kota madya", "city", "ville", "ciudad", "cidade", "citta",
+             "town", "shahr", "kota administrasi", "city of"),
     "regency": ("kabupaten", "kab", "regency", "kabupaten administrasi"),
     "province": ("provinsi", "propinsi", "prov", "province", "provincia", "provincie",
                  "ostan", "wilaya", "wilayah", "velayat"),
@@ -112,19 +112,18 @@ _INITIALS = {"n": "north ", "s": "south ", "e": "east ", "w": "west "}
 _DOUBLE = re.compile(r"(.)\1+")
 
 # Transliteration habits. Each pair merges spellings that the same sound gets in different
-# romanisations (Persian, Arabic, Pashto, French, Dutch, English); one left-to-right pass,
-# longest spelling first.
-_FOLDS: dict[str, str] = {
-    "tch": "ch", "sch": "sh", "dzh": "j", "dj": "j", "zh": "j", "kh": "k", "gh": "g",
-    "ph": "f", "th": "t", "dh": "d", "ck": "k", "q": "k", "x": "ks", "w": "v", "ou": "u",
-    "oo": "u", "ee": "i", "ie": "i", "ey": "i", "ay": "ai", "y": "i", "e": "i", "o": "u",
-}
-_FOLD = re.compile("|".join(sorted(_FOLDS, key=len, reverse=True)))
+# romanisations (Persian, Arabic, Pashto, French, Dutch, English): letter groups first, in
+# this order, then single letters.
+_GROUP_FOLDS: tuple[tuple[str, str], ...] = (
+    ("tch", "ch"), ("sch", "sh"), ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("kh", "k"),
+    ("gh", "g"), ("ph", "f"), ("th", "t"), ("dh", "d"), ("ck", "k"), ("ou", "u"), ("oo", "u"),
+    ("ee", "i"), ("ie", "i"), ("ey", "i"), ("ay", "ai"),
+)
+_LETTER_FOLDS = str.maketrans({"q": "k", "x": "ks", "w": "v", "y": "i", "e": "i", "o": "u"})
 _FINAL_H = re.compile(r"(?<=[aiu])h\b")
 
 
-@dataclass(frozen=True)
-class NameKeys:
+class NameKeys(NamedTuple):
     """The comparable forms of one name (see the module docstring)."""
 
     literal: str
@@ -149,16 +148,13 @@ def literal(name: str) -> str:
 
 
 def skeleton(text: str) -> str:
-    """Text with transliteration variants folded (see `_FOLDS`) and doubled letters single.
-
-    A final "h" after a vowel goes too: "Herah"/"Hera", "Balkh"/"Balk".
-    """
-    text = _DOUBLE.sub(_first, _FOLD.sub(_fold, text))
+    """Text with transliteration variants folded (see `_GROUP_FOLDS`) and doubled letters
+    single. A final "h" after a vowel goes too: "Herah"/"Hera", "Balkh"/"Balk"."""
+    for old, new in _GROUP_FOLDS:
+        if old in text:
+            text = text.replace(old, new)
+    text = _DOUBLE.sub(_first, text.translate(_LETTER_FOLDS))
     return _FINAL_H.sub("", text) if "h" in text else text
-
-
-def _fold(m: re.Match[str]) -> str:
-    return _FOLDS[m.group(0)]
 
 
 def _first(m: re.Match[str]) -> str:

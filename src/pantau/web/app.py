@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -47,7 +48,8 @@ def home_data(ws: Workspace) -> dict[str, Any]:
 
 
 def create_app(ws: Workspace) -> FastAPI:
-    app = FastAPI(title="pantau", version=__version__,
+    # /docs is served below from the vendored Swagger UI: FastAPI's default loads it from a CDN.
+    app = FastAPI(title="pantau", version=__version__, docs_url=None, redoc_url=None,
                   description="Open Displacement Tracking Matrix: pages and JSON API.")
     app.state.ws = ws
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -60,6 +62,15 @@ def create_app(ws: Workspace) -> FastAPI:
     def home(request: Request) -> HTMLResponse:
         page = {"version": __version__, "json_url": "/api/home", "active": "home"}
         return templates.TemplateResponse(request, "home.html", {**home_data(ws), **page})
+
+    @app.get("/docs", include_in_schema=False)
+    def api_explorer() -> HTMLResponse:
+        vendor = "/static/vendor/swagger-ui"
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title="pantau — API",
+            swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
+            swagger_css_url=f"{vendor}/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg")
 
     @app.get("/api/home", tags=["workspace"])
     def api_home() -> dict[str, Any]:
