@@ -74,3 +74,23 @@ def test_uninitialised_workspace_is_a_clear_error(tmp_path):
     r = CliRunner().invoke(app, ["--workspace", str(tmp_path / "none"), "operation", "list"],
                            env={"PANTAU_DATABASE_URL": ""})
     assert r.exit_code == 1 and "pantau init" in r.output
+
+
+def test_rounds_pin_the_gazetteer_version_of_their_period(ws, tmp_path):
+    def version(label: str, valid_from: str, name: str) -> None:
+        path = tmp_path / f"{label}.csv"
+        path.write_text(f"ADM1_PCODE,ADM1_EN\nID72,{name}\n", encoding="utf-8")
+        ws.gazetteer.import_file(path, country="IDN", label=label,
+                                 valid_from=dt.date.fromisoformat(valid_from))
+
+    version("v2015", "2015-01-01", "Sulawesi Tengah")
+    version("v2020", "2020-04-01", "Central Sulawesi")
+    ws.operations.create("idn-x", "IDN", "X")
+    r1 = ws.operations.add_round("idn-x", "SA", 1, dt.date(2018, 10, 8), dt.date(2018, 10, 19))
+    r2 = ws.operations.add_round("idn-x", "SA", 2, reporting_date=dt.date(2021, 1, 1))
+    r3 = ws.operations.add_round("idn-x", "BA", 1, gazetteer_version="v2015")
+    assert (r1.gazetteer_version, r2.gazetteer_version, r3.gazetteer_version) == (
+        "v2015", "v2020", "v2015")
+    assert {r.gazetteer_version for r in ws.operations.rounds("idn-x")} == {"v2015", "v2020"}
+    with pytest.raises(PantauError, match="No gazetteer version"):
+        ws.operations.add_round("idn-x", "BA", 2, gazetteer_version="v1999")

@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 
 from pantau.errors import PantauError
 from pantau.gazetteer.countries import country
+from pantau.gazetteer.versions import find_version
 from pantau.store.models import (
     AssessmentType,
     DisplacementReason,
+    GazetteerVersion,
     Operation,
     PopulationGroup,
     Round,
@@ -55,6 +57,7 @@ class RoundInfo:
     period_start: dt.date | None
     period_end: dt.date | None
     reporting_date: dt.date | None
+    gazetteer_version: str | None = None
 
 
 class Operations:
@@ -108,7 +111,11 @@ class Operations:
     # rounds -----------------------------------------------------------------
     def add_round(self, slug: str, assessment_type: str, number: int,
                   period_start: dt.date | None = None, period_end: dt.date | None = None,
-                  reporting_date: dt.date | None = None) -> RoundInfo:
+                  reporting_date: dt.date | None = None,
+                  gazetteer_version: str | None = None) -> RoundInfo:
+        """Add a round; it is pinned to a gazetteer version (the one named, else the one
+        valid at the start of its period) so that its figures roll up the way they were
+        collected even after the P-codes change."""
         if number < 0:
             raise PantauError("invalid", message=f"round number {number} must be 0 or more")
         if period_start and period_end and period_start > period_end:
@@ -119,16 +126,19 @@ class Operations:
             op = get_operation(s, slug)
             if s.get(AssessmentType, code) is None:
                 raise PantauError("not_found", what="assessment type", key=assessment_type)
+            version = _round_gazetteer(s, op.country_iso3, gazetteer_version,
+                                       period_start or reporting_date)
             rnd = Round(operation_id=op.id, assessment_type=code, number=number,
                         period_start=period_start, period_end=period_end,
-                        reporting_date=reporting_date)
+                        reporting_date=reporting_date,
+                        gazetteer_version_id=version.id if version else None)
             s.add(rnd)
             try:
                 s.flush()
             except IntegrityError:
                 raise PantauError("already_exists", what=f"{code} round",
                                   key=f"{slug} #{number}") from None
-            return _round_info(rnd, slug)
+            return _round_info(rnd, slug, version.label if version else None)
 
     def rounds(self, slug: str, assessment_type: str | None = None) -> list[RoundInfo]:
         with self.ws.session() as s:
@@ -137,7 +147,10 @@ class Operations:
             if assessment_type:
                 q = q.where(Round.assessment_type == assessment_type.upper())
             q = q.order_by(Round.assessment_type, Round.number)
-            return [_round_info(r, slug) for r in s.scalars(q)]
+            labels = dict(s.execute(select(GazetteerVersion.id, GazetteerVersion.label)
+                                    .where(GazetteerVersion.country_iso3 == op.country_iso3)).all())
+            return [_round_info(r, slug, labels.get(r.gazetteer_version_id))
+                    for r in s.scalars(q)]
 
     # vocabularies -----------------------------------------------------------
     def add_assessment_type(self, code: str, name: str, description: str = "") -> None:
@@ -173,6 +186,16 @@ def get_operation(s: Session, slug: str) -> Operation:
     return op
 
 
-def _round_info(r: Round, slug: str) -> RoundInfo:
+def _round_info(r: Round, slug: str, gazetteer_label: str | None) -> RoundInfo:
     return RoundInfo(r.id, slug, r.assessment_type, r.number, r.period_start, r.period_end,
-                     r.reporting_date)
+                     r.reporting_date, gazetteer_label)
+
+
+def _round_gazetteer(s: Session, iso3: str, label: str | None,
+                     on: dt.date | None) -> GazetteerVersion | None:
+    if label is not None:
+        found = find_version(s, iso3, label=label)
+        if found is None:
+            raise PantauError("not_found", what=f"gazetteer version of {iso3}", key=label)
+        return found
+    return find_version(s, iso3, on=on) if on else find_version(s, iso3)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from pantau.errors import PantauError
@@ -93,3 +95,26 @@ def test_parse_lengths():
     for prefix, levels in (("4", ["2"]), ("", ["2"]), ("2", ["x"])):
         with pytest.raises(ValueError):
             parse_lengths(prefix, levels)
+
+
+def test_infer_format_from_a_gazetteers_codes():
+    from pantau.gazetteer.pcodes import infer_format
+
+    fmt = infer_format("TCD", [(1, "TCD01"), (1, "TCD07"), (2, "TCD0701"), (2, "TCD0702")])
+    assert fmt is not None and fmt.prefix_len == 3 and fmt.lengths == (2, 2)
+    assert convert("TD7", fmt=fmt) == "TCD07"
+    varying = infer_format("IRQ", [(1, "IQG01"), (2, "IQG01Q01"), (2, "IQG01Q123")])
+    assert varying is not None and varying.lengths == (3, -1)
+    assert infer_format("IDN", []) is None
+
+
+def test_format_falls_back_to_the_loaded_gazetteer(ws, tmp_path):
+    """Without the length table, validate and convert read the format off the units."""
+    path = tmp_path / "tcd.csv"
+    path.write_text("ADM1_PCODE,ADM1_FR,ADM2_PCODE,ADM2_FR\n"
+                    "TCD07,Guéra,TCD0701,Barh Signaka\nTCD07,Guéra,TCD0702,Guéra\n",
+                    encoding="utf-8")
+    ws.gazetteer.import_file(path, country="TCD", valid_from=dt.date(2020, 1, 1))
+    assert ws.gazetteer.convert("TD07") == "TCD07"
+    assert ws.gazetteer.validate("TCD07") == []
+    assert "fits no admin level" in " ".join(ws.gazetteer.validate("TCD070"))

@@ -65,12 +65,16 @@ def add_round(
     start: Annotated[str | None, typer.Option(help="Start of the reference period.")] = None,
     end: Annotated[str | None, typer.Option(help="End of the reference period.")] = None,
     reported: Annotated[str | None, typer.Option(help="Reporting date.")] = None,
+    gazetteer: Annotated[str | None, typer.Option(
+        help="Gazetteer version label the round uses (default: the one valid at the start "
+             "of its period).")] = None,
 ) -> None:
     """Add a round of one assessment type to an operation."""
     with opened(ctx) as ws:
         r = ws.operations.add_round(slug, assessment_type, number, date_option(start),
-                                    date_option(end), date_option(reported))
-    console.print(f"Added {r.assessment_type} round {r.number} to {slug}")
+                                    date_option(end), date_option(reported), gazetteer)
+    pinned = f", gazetteer {r.gazetteer_version}" if r.gazetteer_version else ""
+    console.print(f"Added {r.assessment_type} round {r.number} to {slug}{pinned}")
 
 
 @op_app.command("rounds")
@@ -79,10 +83,11 @@ def rounds(ctx: typer.Context, slug: str) -> None:
     """List an operation's rounds."""
     with opened(ctx) as ws:
         rs = ws.operations.rounds(slug)
-    t = Table("type", "round", "period", "reported")
+    t = Table("type", "round", "period", "reported", "gazetteer")
     for r in rs:
         t.add_row(r.assessment_type, str(r.number),
-                  f"{r.period_start or ''} – {r.period_end or ''}", str(r.reporting_date or ""))
+                  f"{r.period_start or ''} – {r.period_end or ''}", str(r.reporting_date or ""),
+                  r.gazetteer_version or "")
     console.print(t)
 
 

@@ -86,10 +86,14 @@ class Gazetteer:
 
     # P-code tools -------------------------------------------------------------------------
     def format(self, country: str) -> CodeFormat | None:
-        """The country's P-code format from the imported length table, if any."""
+        """The country's P-code format: from the imported length table, else read off the
+        current gazetteer version's own codes, else None."""
         iso3 = _iso3(country)
         with self.ws.session() as s:
-            return importer.formats_for(s, [iso3]).get(iso3)
+            fmt = importer.formats_for(s, [iso3]).get(iso3)
+            if fmt is None:
+                fmt = pcodes.infer_format(iso3, versions.unit_codes(s, iso3))
+            return fmt
 
     def validate(self, code: str, country: str | None = None,
                  level: int | None = None) -> list[str]:

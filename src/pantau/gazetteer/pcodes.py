@@ -201,6 +201,40 @@ def _pad(rest: str, fmt: CodeFormat, prefix_len: int) -> str:
     return rest
 
 
+def infer_format(iso3: str, codes: list[tuple[int, str]]) -> CodeFormat | None:
+    """A format read off a gazetteer's own codes, for countries the length table lacks.
+
+    The prefix is what the admin-1 codes start with; each level's length is what its codes add
+    to the level above (varying when they differ).
+    """
+    where = country(iso3)
+    by_level: dict[int, set[int]] = {}
+    prefix_len: int | None = None
+    for level, code in codes:
+        if level == 0:
+            continue
+        if prefix_len is None:
+            found, prefix, _ = split_prefix(code, where)
+            prefix_len = len(prefix) if found else 0
+        by_level.setdefault(level, set()).add(len(code))
+    if prefix_len is None or 1 not in by_level:
+        return None
+    lengths: list[int | None] = []
+    total = prefix_len
+    for level in range(1, max(by_level) + 1):
+        seen = by_level.get(level)
+        if not seen:
+            break
+        if len(seen) == 1:
+            (length,) = seen
+            lengths.append(length - total)
+            total = length
+        else:
+            lengths.append(VARIABLE)
+            total = min(seen)
+    return CodeFormat(iso3, prefix_len, tuple(lengths))
+
+
 def parse_lengths(prefix: object, levels: list[object]) -> tuple[int, tuple[int | None, ...]]:
     """Read one length-table row; alternatives such as `3|7` are stored as varying (-1)."""
     def one(value: object) -> int | None:

@@ -132,3 +132,14 @@ def unit_geometries(s: Session, iso3: str, level: int,
                             AdminUnit.geometry.is_not(None))
                      .order_by(AdminUnit.pcode))
     return [(p, bytes(g)) for p, g in rows]
+
+
+def unit_codes(s: Session, iso3: str, label: str | None = None) -> list[tuple[int, str]]:
+    """(level, P-code) of a version's units (default: the current one), shallowest first."""
+    v = find_version(s, iso3, label)
+    if v is None:
+        return []
+    rows = s.execute(select(AdminUnit.level, AdminUnit.pcode)
+                     .where(AdminUnit.version_id == v.id)
+                     .order_by(AdminUnit.level, AdminUnit.pcode))
+    return [(lv, p) for lv, p in rows]
