@@ -76,6 +76,18 @@ class Workspace:
 
         return Sites(self)
 
+    @cached_property
+    def forms(self):  # type: ignore[no-untyped-def]
+        from pantau.forms import Forms
+
+        return Forms(self)
+
+    @cached_property
+    def ingest(self):  # type: ignore[no-untyped-def]
+        from pantau.ingest import Ingest
+
+        return Ingest(self)
+
     def close(self) -> None:
         self.engine.dispose()
 

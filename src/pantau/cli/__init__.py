@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from pantau.cli import (  # noqa: F401  (registers commands)
     demo,
+    form,
     gazetteer,
     match,
     operations,
+    pull,
+    pull_central,
+    pull_kobo,
     serve,
     sites,
+    submissions,
 )
 from pantau.cli.app import app
 

@@ -276,3 +276,183 @@ class PcodeFormat(Base):
     adm4_len: Mapped[int | None] = mapped_column(Integer)
     adm5_len: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(40), default="lengths-table")
+
+
+# --- field data in ------------------------------------------------------------------------
+
+REVIEW_STATES = ("received", "has_issues", "approved", "rejected")
+
+
+class Form(Base):
+    """A form of an operation, known by its XLSForm `form_id`; its versions are rows below."""
+
+    __tablename__ = "form"
+    __table_args__ = (UniqueConstraint("operation_id", "xml_form_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operation.id", ondelete="CASCADE"))
+    xml_form_id: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    assessment_type: Mapped[str | None] = mapped_column(ForeignKey("assessment_type.code"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class FormVersion(Base):
+    """One uploaded XLSForm, kept whole: the file, its XForm and the field → dimension mapping."""
+
+    __tablename__ = "form_version"
+    __table_args__ = (UniqueConstraint("form_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("form.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(String(80))
+    xlsform: Mapped[bytes] = mapped_column(LargeBinary)
+    xlsform_name: Mapped[str] = mapped_column(String(300), default="")
+    xform: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    fields: Mapped[list] = mapped_column(JSON, default=list)  # [{path, type, label, hxl, …}]
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)  # how fields become observations
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Submission(Base):
+    """One logical submission: identity is the root `meta/instanceID` (Kobo: `rootUuid`)."""
+
+    __tablename__ = "submission"
+    __table_args__ = (
+        UniqueConstraint("form_id", "instance_id"),
+        CheckConstraint(
+            "review_state IN ('received', 'has_issues', 'approved', 'rejected')",
+            name="review_state"),
+        Index("ix_submission_form_round", "form_id", "round_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("form.id", ondelete="CASCADE"))
+    instance_id: Mapped[str] = mapped_column(String(200))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"))
+    review_state: Mapped[str] = mapped_column(String(12), default="received")
+    submitter: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(40))  # file | kobo | central | openrosa
+    external_id: Mapped[str | None] = mapped_column(String(200))  # Kobo _id, …
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    versions_count: Mapped[int] = mapped_column(Integer, default=1)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class SubmissionVersion(Base):
+    """A version of a submission as received: raw payload first, parsed data beside it.
+
+    Versions are rows: an edit inserts a new one and moves `current`; nothing is updated in place.
+    """
+
+    __tablename__ = "submission_version"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "instance_id"),
+        Index("ix_submission_version_current", "submission_id", "current"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    instance_id: Mapped[str] = mapped_column(String(200))
+    deprecated_id: Mapped[str | None] = mapped_column(String(200))
+    form_version_id: Mapped[int | None] = mapped_column(ForeignKey("form_version.id"))
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    raw_format: Mapped[str] = mapped_column(String(10))  # xml | json | csv
+    raw_sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    data_sha256: Mapped[str] = mapped_column(String(64))  # same data from CSV or JSON = same
+    origin: Mapped[str] = mapped_column(String(400), default="")  # file and row, URL …
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Attachment(Base):
+    """A file sent with a submission version (photo, audio), stored by content hash."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (UniqueConstraint("version_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("submission_version.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(120), default="application/octet-stream")
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Quarantine(Base):
+    """A record that could not be parsed or placed, kept as received with the reason."""
+
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operation.id", ondelete="CASCADE"),
+                                              index=True)
+    form_id: Mapped[int | None] = mapped_column(ForeignKey("form.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(40))
+    origin: Mapped[str] = mapped_column(String(400), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    raw_format: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submission.id", ondelete="SET NULL"))
+
+
+class Observation(Base):
+    """The atomic number every output is built from (DESIGN.md: operation × round × place ×
+    population group × unit × sex × age × reason × origin → value), for current versions only."""
+
+    __tablename__ = "observation"
+    __table_args__ = (
+        Index("ix_observation_round", "operation_id", "round_id"),
+        Index("ix_observation_version", "version_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("submission_version.id", ondelete="CASCADE"))
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operation.id", ondelete="CASCADE"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"))
+    assessment_type: Mapped[str | None] = mapped_column(String(10))
+    site_code: Mapped[str | None] = mapped_column(String(60))
+    admin1_pcode: Mapped[str | None] = mapped_column(String(40))
+    admin2_pcode: Mapped[str | None] = mapped_column(String(40))
+    admin3_pcode: Mapped[str | None] = mapped_column(String(40))
+    admin4_pcode: Mapped[str | None] = mapped_column(String(40))
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    population_group: Mapped[str | None] = mapped_column(String(30))
+    unit: Mapped[str] = mapped_column(String(12))  # individuals | households | sites | …
+    sex: Mapped[str | None] = mapped_column(String(1))  # f | m
+    age_group: Mapped[str | None] = mapped_column(String(20))  # children | adults | elderly | …
+    reason: Mapped[str | None] = mapped_column(String(40))
+    origin_pcode: Mapped[str | None] = mapped_column(String(40))
+    shelter: Mapped[str | None] = mapped_column(String(60))
+    sector: Mapped[str | None] = mapped_column(String(40))
+    indicator: Mapped[str] = mapped_column(String(200))  # the HXL tag or mapping name
+    field: Mapped[str] = mapped_column(String(300))  # the form field it came from
+    value: Mapped[float] = mapped_column(Float)
+    estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PullState(Base):
+    """Where an incremental pull from a server stopped, so it resumes without gap or repeat."""
+
+    __tablename__ = "pull_state"
+    __table_args__ = (UniqueConstraint("form_id", "server"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("form.id", ondelete="CASCADE"))
+    server: Mapped[str] = mapped_column(String(400))  # base URL + asset/project/form
+    cursor: Mapped[str | None] = mapped_column(String(200))  # last submission/updated time
+    next_url: Mapped[str | None] = mapped_column(Text)  # page to resume from
+    pulled: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

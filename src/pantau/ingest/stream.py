@@ -1,0 +1,52 @@
+"""Feed a stream of incoming records from any reader through the storage rules."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from pantau.ingest.incoming import Incoming
+from pantau.ingest.receive import Outcome, quarantine, receive
+from pantau.store.models import Form
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A record a reader could not turn into an `Incoming`: kept in the quarantine."""
+
+    origin: str  # "export.csv, row 12"
+    reason: str
+    raw: bytes
+    raw_format: str
+    source: str = "file"
+
+
+@dataclass
+class IngestResult:
+    counts: Counter[str] = field(default_factory=Counter)  # status -> n
+    messages: list[str] = field(default_factory=list)  # conflicts and quarantine reasons
+
+    def add(self, outcome: Outcome, origin: str) -> None:
+        self.counts[outcome.status] += 1
+        if outcome.status in ("conflict", "quarantined") and len(self.messages) < 1000:
+            self.messages.append(f"{origin}: {outcome.status}: {outcome.message}")
+
+
+def ingest(s: Session, form: Form, records: Iterable[Incoming | Unreadable],
+           progress: Callable[[int], None] | None = None) -> IngestResult:
+    """Store every record in the caller's transaction; nothing is dropped silently."""
+    result = IngestResult()
+    for n, rec in enumerate(records, 1):
+        if isinstance(rec, Unreadable):
+            inc = Incoming(instance_id="", data={}, raw=rec.raw, raw_format=rec.raw_format,
+                           source=rec.source, origin=rec.origin)
+            outcome = quarantine(s, form.operation_id, form.id, inc, rec.reason)
+            result.add(outcome, rec.origin)
+        else:
+            result.add(receive(s, form, rec), rec.origin)
+        if progress is not None and n % 500 == 0:
+            progress(n)
+    return result
