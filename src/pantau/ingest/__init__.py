@@ -15,6 +15,9 @@ from pantau.ingest.receive import Outcome, receive
 from pantau.ingest.stream import IngestResult, Unreadable, ingest
 
 if TYPE_CHECKING:
+    from pantau.ingest.central.odata import PullResult
+    from pantau.ingest.quarantine import QuarantineInfo, ReprocessResult
+    from pantau.ingest.submissions import SubmissionDetail, SubmissionInfo
     from pantau.workspace import Workspace
 
 __all__ = ["Incoming", "IncomingAttachment", "Ingest", "IngestResult", "Outcome",
@@ -42,3 +45,44 @@ class Ingest:
         """Store one submission (what the OpenRosa endpoint and the pullers call)."""
         with self.ws.session() as s:
             return receive(s, get_form(s, operation, form), incoming)
+
+    def submissions(self, operation: str, form: str | None = None, state: str | None = None,
+                    limit: int | None = None) -> list[SubmissionInfo]:
+        """The operation's submissions (of one form, in one review state), oldest first."""
+        from pantau.ingest.submissions import list_submissions
+
+        with self.ws.session() as s:
+            return list_submissions(s, operation, form, state, limit)
+
+    def submission(self, operation: str, form: str, instance_id: str) -> SubmissionDetail:
+        """One submission with every version (by root instance id or any version's id)."""
+        from pantau.ingest.submissions import get_submission
+
+        with self.ws.session() as s:
+            return get_submission(s, operation, form, instance_id)
+
+    def quarantined(self, operation: str, unresolved: bool = True) -> list[QuarantineInfo]:
+        """What the quarantine holds for the operation (only what is unresolved by default)."""
+        from pantau.ingest.quarantine import list_quarantined
+
+        with self.ws.session() as s:
+            return list_quarantined(s, operation, unresolved)
+
+    def reprocess(self, operation: str, ids: list[int] | None = None) -> ReprocessResult:
+        """Run quarantined records through the readers and storage rules again, after the
+        form or mapping was fixed; what still fails stays, with the new reason."""
+        from pantau.ingest.quarantine import reprocess
+
+        with self.ws.session() as s:
+            return reprocess(s, operation, ids)
+
+    def pull_central(self, operation: str, form: str, base_url: str, project_id: int,
+                     xml_form_id: str | None = None, **options: object) -> PullResult:
+        """Pull what changed on an ODK Central server since the last pull, page by page
+        (each page its own transaction; an interrupted pull resumes). `options`: email,
+        password or token, page_size, progress, retries, backoff, timeout — see
+        `pantau.ingest.central.odata.pull`."""
+        from pantau.ingest.central.odata import pull
+
+        return pull(self.ws, operation, form, base_url, project_id, xml_form_id,
+                    **options)  # type: ignore[arg-type]

@@ -78,4 +78,7 @@ def create_app(ws: Workspace) -> FastAPI:
         and the gazetteer versions. `notice` is set in the demo workspace."""
         return home_data(ws)
 
+    from pantau.web.openrosa import router as openrosa_router
+
+    app.include_router(openrosa_router)
     return app

@@ -1,0 +1,98 @@
+"""One OData submission record of ODK Central → an `Incoming`.
+
+Central's OData nests groups as objects, expands repeats as arrays (with `$expand=*`), types
+numbers as JSON numbers and geopoints as GeoJSON. `data` must equal what the CSV export and
+the submission XML give, so values are turned back into the XML's text: numbers as written
+(`3`, `2.5`), a geopoint as "lat lon alt acc", select_multiple already space-separated.
+A decimal written `2.50` in the XML comes back `2.5` from OData (JSON keeps no trailing zeros).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pantau.ingest.central.columns import is_container
+from pantau.ingest.central.files import parse_time
+from pantau.ingest.incoming import Incoming
+from pantau.ingest.review import from_central
+
+
+class Shape:
+    """The form's fields by path, to know what a key of a record is."""
+
+    def __init__(self, fields: list[dict[str, Any]]) -> None:
+        self.by_path = {f["path"]: f for f in fields if f.get("path")}
+
+    def kind(self, path: str) -> str:
+        f = self.by_path.get(path)
+        if f is None:
+            return ""
+        t = str(f.get("type", "")).lower()
+        if "repeat" in t:
+            return "repeat"
+        return "group" if is_container(f) else t
+
+
+def incoming(record: dict[str, Any], shape: Shape, origin: str) -> Incoming:
+    """Map Central's identity: `__id` is the submission (the root instance id), and
+    `meta.instanceID` the id of its current version, which differs after an edit."""
+    system = record.get("__system") or {}
+    meta = record.get("meta") or {}
+    root = str(record.get("__id") or "")
+    return Incoming(
+        instance_id=str(meta.get("instanceID") or root),
+        data=flatten(record, shape, ""),
+        raw=json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+        raw_format="json", source="central", origin=origin,
+        form_version=system.get("formVersion") or None,
+        deprecated_id=meta.get("deprecatedID") or None,
+        root_id=root or None,
+        submitted_at=parse_time(system.get("submissionDate")),
+        submitter=system.get("submitterName") or None,
+        external_id=root or None,
+        review_state=from_central(system.get("reviewState")))
+
+
+def flatten(obj: dict[str, Any], shape: Shape, prefix: str) -> dict[str, Any]:
+    """Nested groups → `group/field` keys; repeats → lists of such dicts; keys the form does
+    not know (`__id`, `__system`, `meta`, `…@odata.navigationLink`) are left to `raw`."""
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        if key.startswith("__") or "@" in key or value is None:
+            continue
+        path = f"{prefix}{key}"
+        kind = shape.kind(path)
+        if kind == "group" and isinstance(value, dict):
+            out.update(flatten(value, shape, path + "/"))
+        elif kind == "repeat" and isinstance(value, list):
+            out[path] = [flatten(item, shape, path + "/") for item in value
+                         if isinstance(item, dict)]
+        elif kind == "geopoint" and isinstance(value, dict):
+            text = geopoint_text(value)
+            if text:
+                out[path] = text
+        elif kind and not isinstance(value, dict | list):
+            text = scalar_text(value)
+            if text != "":
+                out[path] = text
+    return out
+
+
+def geopoint_text(value: dict[str, Any]) -> str:
+    """GeoJSON `{"coordinates": [lon, lat, alt], "properties": {"accuracy": a}}` → the ODK
+    text "lat lon alt acc"."""
+    coords = list(value.get("coordinates") or [])
+    if len(coords) < 2:
+        return ""
+    parts = [coords[1], coords[0], *coords[2:3]]
+    accuracy = (value.get("properties") or {}).get("accuracy")
+    if accuracy is not None:
+        parts.append(accuracy)
+    return " ".join(scalar_text(p) for p in parts)
+
+
+def scalar_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

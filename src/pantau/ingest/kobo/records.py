@@ -1,0 +1,140 @@
+"""KoboToolbox's meta columns and answer values → an `Incoming`, the same for every format.
+
+Identity: `meta/instanceID` (`uuid:…`, as Kobo and ODK write it), else `_uuid` with the `uuid:`
+prefix added, so an instance id reads the same from CSV, XLSX, JSON and the API.
+`meta/rootUuid` and `meta/deprecatedID` get the same prefix when they lack it.
+
+Form version: Kobo's `__version__` is Kobo's own deployment id (`vGdf…`), never the XLSForm's
+`version` setting that pantau stores versions by; only `_version_` (which carries the
+XLSForm's version when the form sets one) is passed on. Without it, the submission is read
+with the form's current version.
+
+Values: as the submission XML holds them, as text: `12` (never `12.0` from a spreadsheet),
+dates ISO (Excel serial numbers in date fields converted), select values as choice names
+(labels from a "labels" export mapped back), select_multiple space-separated. Anything else
+(thousands separators, HTML, typos) stays text as written: judging values is the mapping's job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from pantau.ingest.headers import SELECT_MULTIPLE, choice_name, choice_names
+from pantau.ingest.incoming import Incoming
+from pantau.ingest.review import from_kobo
+from pantau.ingest.stream import Unreadable
+
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
+_BARE_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                        r"[0-9a-fA-F]{12}$")
+# Kobo's export labels for validation statuses, when the export wrote labels, not uids
+_STATUS_LABELS = {"approved": "validation_status_approved",
+                  "not approved": "validation_status_not_approved",
+                  "on hold": "validation_status_on_hold"}
+
+
+def text_value(value: Any, f: dict[str, Any] | None) -> str:
+    """One answer as the XML text; `f` is its field (None when unknown)."""
+    type_ = str((f or {}).get("type", "")).lower()
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        if type_ == "date":
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, int | float) and type_ in ("date", "datetime", "today"):
+        return _serial(float(value), type_)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = str(value)
+    if not text.strip():
+        return ""
+    if type_ in ("date", "datetime", "today") and _SERIAL.match(text.strip()):
+        return _serial(float(text), type_)
+    if type_ in SELECT_MULTIPLE:
+        return choice_names(f, text)
+    if type_.startswith("select_one"):
+        return choice_name(f, text.strip())
+    return text
+
+
+def _serial(serial: float, type_: str) -> str:
+    """An Excel serial day number (Excel re-saved the export) as an ISO date or time."""
+    if not 1 <= serial < 2_958_466:
+        return f"{serial:g}"
+    when = EXCEL_EPOCH + dt.timedelta(days=serial)
+    if type_ == "datetime":
+        return when.replace(microsecond=0).isoformat()
+    return when.date().isoformat()
+
+
+def with_uuid_prefix(value: Any) -> str | None:
+    text = "" if value is None else str(value).strip()
+    if not text or text.lower() in ("none", "null"):
+        return None
+    return f"uuid:{text}" if _BARE_UUID.match(text) else text
+
+
+def parse_time(value: Any) -> dt.datetime | None:
+    """Kobo's `_submission_time` (UTC, usually without an offset) as an aware datetime."""
+    if isinstance(value, dt.datetime):
+        when = value
+    elif value in (None, ""):
+        return None
+    else:
+        try:
+            when = dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def review_state(value: Any) -> str:
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            try:
+                return from_kobo(json.loads(text))
+            except ValueError:
+                return "received"
+        return from_kobo(_STATUS_LABELS.get(text.casefold(), text))
+    return from_kobo(value if isinstance(value, dict) else None)
+
+
+def build(data: dict[str, Any], meta: dict[str, Any], raw: bytes, raw_format: str,
+          source: str, origin: str) -> Incoming | Unreadable:
+    """An `Incoming` from a record's answers and its meta columns (keyed as Kobo names them:
+    `instanceID`, `deprecatedID`, `rootUuid`, `_uuid`, `_id`, `_submission_time`, …)."""
+    instance = with_uuid_prefix(meta.get("instanceID")) or with_uuid_prefix(meta.get("_uuid"))
+    if not instance:
+        return Unreadable(origin, "no instance id (neither meta/instanceID nor _uuid)", raw,
+                          raw_format, source)
+    ext = meta.get("_id")
+    if isinstance(ext, float) and ext.is_integer():
+        ext = int(ext)
+    version = meta.get("_version_")
+    submitter = meta.get("_submitted_by")
+    return Incoming(
+        instance_id=instance, data=data, raw=raw, raw_format=raw_format, source=source,
+        origin=origin,
+        form_version=text_value(version, None) or None,
+        deprecated_id=with_uuid_prefix(meta.get("deprecatedID")),
+        root_id=with_uuid_prefix(meta.get("rootUuid")),
+        submitted_at=parse_time(meta.get("_submission_time")),
+        submitter=with_uuid_prefix(submitter) if submitter else None,
+        external_id=text_value(ext, None) or None,
+        review_state=review_state(meta.get("_validation_status")))

@@ -1,0 +1,94 @@
+"""The quarantine: kept records are listed and re-processed once the form is fixed."""
+
+from __future__ import annotations
+
+import pytest
+
+from pantau.errors import PantauError
+from pantau.ingest.openrosa import receive_submission
+from pantau.workspace import Workspace
+from tests.conftest import Cli
+from tests.ingest.sample_form import (
+    FORM,
+    OP,
+    V1,
+    V2,
+    add_form,
+    add_version,
+    new_id,
+    submission_xml,
+)
+
+
+def test_record_for_a_version_not_yet_uploaded_goes_in_after_the_upload(ws: Workspace) -> None:
+    add_form(ws, versions=(V1,))
+    iid = new_id()
+    got = receive_submission(ws, OP, submission_xml(iid, version=V2), [])
+    assert got.outcome == "quarantined"
+    [q] = ws.ingest.quarantined(OP)
+    assert q.source == "openrosa" and V2 in q.reason and q.raw_format == "xml"
+
+    still = ws.ingest.reprocess(OP)  # nothing fixed yet: stays, no second copy
+    assert still.counts == {"still_failing": 1} and len(ws.ingest.quarantined(OP)) == 1
+
+    add_version(ws, V2)
+    done = ws.ingest.reprocess(OP, [q.id])
+    assert done.counts == {"resolved": 1} and done.outcomes == {q.id: "created"}
+    assert ws.ingest.quarantined(OP) == []
+    [resolved] = ws.ingest.quarantined(OP, unresolved=False)
+    [sub] = ws.ingest.submissions(OP)
+    assert resolved.submission_id == sub.id and resolved.resolved_at is not None
+    assert sub.instance_id == iid and sub.source == "openrosa"
+    assert ws.ingest.submission(OP, FORM, iid).versions[0].form_version == V2
+    assert ws.ingest.reprocess(OP).counts == {}  # resolved records are not run again
+
+
+def test_record_for_a_form_not_yet_uploaded(ws: Workspace) -> None:
+    add_form(ws, form_id="other_form")  # creates the operation, not site_assessment
+    got = receive_submission(ws, OP, submission_xml(new_id()), [])
+    assert (got.status, got.outcome) == (404, "quarantined")
+    [q] = ws.ingest.quarantined(OP)
+    assert q.form is None and FORM in q.reason
+    add_form(ws)
+    assert ws.ingest.reprocess(OP).counts == {"resolved": 1}
+    assert [q.form for q in ws.ingest.quarantined(OP, unresolved=False)] == [FORM]
+
+
+def test_a_conflicting_record_stays_with_the_new_reason(ws: Workspace) -> None:
+    add_form(ws, versions=(V1,))
+    iid = new_id()
+    receive_submission(ws, OP, submission_xml(iid, "30", version=V2), [])
+    receive_submission(ws, OP, submission_xml(iid, "12", version=V1), [])  # stored meanwhile
+    add_version(ws, V2)
+    result = ws.ingest.reprocess(OP)
+    assert result.counts == {"still_failing": 1}
+    [q] = ws.ingest.quarantined(OP)
+    assert q.reason.startswith("conflict:") and len(ws.ingest.submissions(OP)) == 1
+
+
+def test_unknown_ids_are_refused(ws: Workspace) -> None:
+    add_form(ws)
+    with pytest.raises(PantauError, match="999"):
+        ws.ingest.reprocess(OP, [999])
+
+
+def test_cli_lists_shows_and_reprocesses(ws: Workspace, cli: Cli) -> None:
+    add_form(ws, versions=(V1,))
+    kept, good = new_id(), new_id()
+    receive_submission(ws, OP, submission_xml(kept, version=V2), [])
+    receive_submission(ws, OP, submission_xml(good, "17", site="ST-0042"), [])
+    out = cli("submissions", "quarantine", OP).output
+    assert "openrosa" in out and V2 in out and "1 record(s)" in out
+    listing = cli("submissions", "list", OP, "--state", "received").output
+    assert good in listing and "1 submission(s)" in listing
+    shown = cli("submissions", "show", OP, FORM, good).output
+    assert "current" in shown and "ST-0042" not in shown  # answers only on request
+    assert "ST-0042" in cli("submissions", "show", OP, FORM, good, "--data").output
+    bad_state = cli("submissions", "list", OP, "--state", "done", ok=False)
+    assert bad_state.exit_code == 1 and "review state" in bad_state.output
+    add_version(ws, V2)
+    assert "1 resolved, 0 still failing" in cli("submissions", "reprocess", OP).output
+    assert "0 record(s)" in cli("submissions", "quarantine", OP).output
+    assert "1 record(s)" in cli("submissions", "quarantine", OP, "--all").output
+    missing = cli("submissions", "show", OP, FORM, "uuid:nope", ok=False)
+    assert missing.exit_code == 1 and "uuid:nope" in missing.output
