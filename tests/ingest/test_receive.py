@@ -52,7 +52,7 @@ def test_same_instance_with_other_data_is_a_conflict_and_changes_nothing(ws: Wor
     ws.ingest.receive(OP, FORM, incoming(iid, "12"))
     out = ws.ingest.receive(OP, FORM, incoming(iid, "99"))
     assert out.status == "conflict"
-    assert iid in out.message and "99" not in out.message  # no answers in messages
+    assert iid in out.message and "99" not in out.message.replace(iid, "")  # no answers
     detail = ws.ingest.submission(OP, FORM, iid)
     assert [v.data["idp_hh"] for v in detail.versions] == ["12"]
 

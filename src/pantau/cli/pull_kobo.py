@@ -1,5 +1,59 @@
-"""`pantau pull kobo` — filled in by the kobo work."""
+"""`pantau pull kobo` — bring a form's submissions in from a KoboToolbox server."""
 
 from __future__ import annotations
 
-from pantau.cli.pull import pull_app  # noqa: F401
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from pantau.cli.app import console, friendly, opened
+from pantau.cli.pull import pull_app
+
+
+@pull_app.command("kobo")
+@friendly
+def kobo(
+    ctx: typer.Context,
+    operation: Annotated[str, typer.Argument(help="Operation id.")],
+    form: Annotated[str, typer.Argument(help="The form's id in pantau (its XLSForm form_id).")],
+    server: Annotated[str, typer.Option(
+        help="Address of the KoboToolbox server, e.g. https://kf.kobotoolbox.org or "
+             "https://eu.kobotoolbox.org.")],
+    asset: Annotated[str, typer.Option(
+        help="The project's asset uid, as in its address: …/#/forms/<uid>/summary.")],
+    token: Annotated[str | None, typer.Option(
+        envvar="PANTAU_KOBO_TOKEN", show_envvar=True, show_default=False,
+        help="API token of a Kobo account that can view the submissions (Account "
+             "settings → Security). Better set in PANTAU_KOBO_TOKEN than typed here.")] = None,
+    page_size: Annotated[int, typer.Option(
+        min=1, max=1000, help="Submissions asked for per page (Kobo allows at most 1000).")
+    ] = 1000,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Go through every submission again, not only those submitted since "
+                       "the last pull: Kobo does not say which submissions were edited or "
+                       "had their validation status changed, so this is how edits and "
+                       "statuses of older submissions come in.")] = False,
+) -> None:
+    """Pull what was submitted to a KoboToolbox project since the last pull. Each page is
+    stored as it arrives: a pull that stops (network, server error, a bad token) resumes where
+    it stopped when run again, with no gap and nothing twice. Re-sent submissions count as
+    'already here'; edits become new versions of their submission."""
+    with opened(ctx) as ws, Progress(
+            TextColumn("[bold]Pulling[/]"), BarColumn(), MofNCompleteColumn(),
+            console=console, transient=True) as bar:
+        task = bar.add_task("pull", total=None)
+
+        def progress(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = ws.ingest.pull_kobo(operation, form, server, asset, token=token,
+                                     page_size=page_size, progress=progress, full=full)
+    counts = result.counts
+    console.print(
+        f"Pulled {result.records} record(s) in {result.pages} page(s): "
+        f"{counts['created']} new, {counts['updated']} edited, "
+        f"{counts['duplicate']} already here, {counts['conflict']} conflict(s), "
+        f"{counts['quarantined']} quarantined.", highlight=False)
+    for message in result.messages[:20]:
+        console.print(f"  {message}", highlight=False, markup=False)

@@ -16,6 +16,7 @@ from pantau.ingest.stream import IngestResult, Unreadable, ingest
 
 if TYPE_CHECKING:
     from pantau.ingest.central.odata import PullResult
+    from pantau.ingest.kobo.api import PullResult as KoboPullResult
     from pantau.ingest.quarantine import QuarantineInfo, ReprocessResult
     from pantau.ingest.submissions import SubmissionDetail, SubmissionInfo
     from pantau.workspace import Workspace
@@ -85,4 +86,15 @@ class Ingest:
         from pantau.ingest.central.odata import pull
 
         return pull(self.ws, operation, form, base_url, project_id, xml_form_id,
+                    **options)  # type: ignore[arg-type]
+
+    def pull_kobo(self, operation: str, form: str, base_url: str, asset_uid: str,
+                  **options: object) -> KoboPullResult:
+        """Pull what was submitted to a KoboToolbox project since the last pull, page by page
+        (each page its own transaction; an interrupted pull resumes). `options`: token (else
+        PANTAU_KOBO_TOKEN), page_size (≤ 1000), progress, full, retries, backoff, timeout —
+        see `pantau.ingest.kobo.api.pull`."""
+        from pantau.ingest.kobo.api import pull
+
+        return pull(self.ws, operation, form, base_url, asset_uid,
                     **options)  # type: ignore[arg-type]

@@ -156,24 +156,26 @@ class HeaderResolver:
     def _label_spellings(self, f: dict[str, Any]) -> set[str]:
         """The label alone, and behind the labels of its groups, in every language."""
         out: set[str] = set()
-        chain = self._ancestors(f["path"])
-        languages = {lang for g in [*chain, f] for lang in (g.get("label") or {})}
+        chains = [self._ancestors(f["path"], True), self._ancestors(f["path"], False)]
+        languages = {lang for g in [*chains[1], f] for lang in (g.get("label") or {})}
         for lang in languages or {"default"}:
-            parts = [_label_in(g, lang) for g in chain]
             own = _label_in(f, lang)
             out.add(own)
-            for sep in SEPARATORS:
-                out.add(sep.join([*parts, own]))
+            for chain in chains:
+                parts = [_label_in(g, lang) for g in chain]
+                for sep in SEPARATORS:
+                    out.add(sep.join([*parts, own]))
         out.discard("")
         return out
 
-    def _ancestors(self, path: str) -> list[dict[str, Any]]:
-        """The groups and repeats above a field (inside this table's repeat)."""
+    def _ancestors(self, path: str, inner: bool) -> list[dict[str, Any]]:
+        """The groups and repeats above a field (with `inner`: only inside this table's
+        repeat)."""
         bits = path.split("/")
         chain = []
         for n in range(1, len(bits)):
             prefix = "/".join(bits[:n])
-            if self.repeat and not prefix.startswith(self.repeat + "/"):
+            if inner and self.repeat and not prefix.startswith(self.repeat + "/"):
                 continue  # the repeat itself and what holds it are the table, not a column
             g = self.by_path.get(prefix)
             if g is not None:

@@ -29,6 +29,7 @@ from pantau.ingest.stream import Unreadable
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
+_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]00:00(:00(\.0+)?)?$")  # a date Excel typed
 _BARE_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                         r"[0-9a-fA-F]{12}$")
 # Kobo's export labels for validation statuses, when the export wrote labels, not uids
@@ -37,22 +38,35 @@ _STATUS_LABELS = {"approved": "validation_status_approved",
                   "on hold": "validation_status_on_hold"}
 
 
+_DATES = frozenset({"date", "datetime", "today"})
+
+
 def text_value(value: Any, f: dict[str, Any] | None) -> str:
     """One answer as the XML text; `f` is its field (None when unknown)."""
-    type_ = str((f or {}).get("type", "")).lower()
+    type_ = str(f.get("type", "")).lower() if f else ""
+    if value.__class__ is str:  # the common case first: JSON and CSV give text
+        if not value or value.isspace():
+            return ""
+        if type_ in SELECT_MULTIPLE:
+            return choice_names(f, value)
+        if type_.startswith("select_one"):
+            return choice_name(f, value.strip())
+        if type_ in _DATES:
+            text = value.strip()
+            if _SERIAL.match(text):
+                return _serial(float(text), type_)
+            if type_ != "datetime" and _MIDNIGHT.match(text):
+                return text[:10]
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
-        if type_ == "date":
-            return value.date().isoformat()
+        return value.date().isoformat() if type_ == "date" else value.isoformat()
+    if isinstance(value, dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.isoformat()
-    if isinstance(value, int | float) and type_ in ("date", "datetime", "today"):
+    if isinstance(value, int | float) and type_ in _DATES:
         return _serial(float(value), type_)
     if isinstance(value, int):
         return str(value)
@@ -60,16 +74,7 @@ def text_value(value: Any, f: dict[str, Any] | None) -> str:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = str(value)
-    if not text.strip():
-        return ""
-    if type_ in ("date", "datetime", "today") and _SERIAL.match(text.strip()):
-        return _serial(float(text), type_)
-    if type_ in SELECT_MULTIPLE:
-        return choice_names(f, text)
-    if type_.startswith("select_one"):
-        return choice_name(f, text.strip())
-    return text
+    return text_value(str(value), f)
 
 
 def _serial(serial: float, type_: str) -> str:
