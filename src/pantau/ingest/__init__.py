@@ -15,9 +15,8 @@ from pantau.ingest.receive import Outcome, receive
 from pantau.ingest.stream import IngestResult, Unreadable, ingest
 
 if TYPE_CHECKING:
-    from pantau.ingest.central.odata import PullResult
-    from pantau.ingest.kobo.api import PullResult as KoboPullResult
     from pantau.ingest.quarantine import QuarantineInfo, ReprocessResult
+    from pantau.ingest.stream import PullResult
     from pantau.ingest.submissions import SubmissionDetail, SubmissionInfo
     from pantau.workspace import Workspace
 
@@ -89,7 +88,7 @@ class Ingest:
                     **options)  # type: ignore[arg-type]
 
     def pull_kobo(self, operation: str, form: str, base_url: str, asset_uid: str,
-                  **options: object) -> KoboPullResult:
+                  **options: object) -> PullResult:
         """Pull what was submitted to a KoboToolbox project since the last pull, page by page
         (each page its own transaction; an interrupted pull resumes). `options`: token (else
         PANTAU_KOBO_TOKEN), page_size (≤ 1000), progress, full, retries, backoff, timeout —

@@ -50,3 +50,18 @@ def ingest(s: Session, form: Form, records: Iterable[Incoming | Unreadable],
         if progress is not None and n % 500 == 0:
             progress(n)
     return result
+
+
+@dataclass
+class PullResult:
+    """What a pull from KoboToolbox or ODK Central did; one shape for both servers."""
+
+    counts: Counter[str] = field(default_factory=Counter)  # created, updated, duplicate, …
+    pages: int = 0
+    total: int | None = None  # records the server said match
+    cursor: str | None = None
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return sum(self.counts.values())

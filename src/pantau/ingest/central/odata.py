@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urljoin
 
@@ -25,26 +23,17 @@ from pantau.forms.store import current_version, get_form
 from pantau.ingest.central.client import CentralClient
 from pantau.ingest.central.records import Shape, incoming
 from pantau.ingest.incoming import Incoming
-from pantau.ingest.stream import Unreadable, ingest
+from pantau.ingest.stream import (
+    PullResult,  # noqa: F401  (re-exported)
+    Unreadable,
+    ingest,
+)
 from pantau.store.models import Form, PullState, Submission
 
 if TYPE_CHECKING:
     from pantau.workspace import Workspace
 
 Progress = Callable[[int, int | None], None]  # (records so far, total if known)
-
-
-@dataclass
-class PullResult:
-    counts: Counter[str] = field(default_factory=Counter)  # created, updated, duplicate, …
-    pages: int = 0
-    total: int | None = None  # records in the window, as Central counted them
-    cursor: str | None = None
-    messages: list[str] = field(default_factory=list)
-
-    @property
-    def records(self) -> int:
-        return sum(self.counts.values())
 
 
 def window_filter(since: str | None, until: str | None) -> str | None:

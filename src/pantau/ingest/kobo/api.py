@@ -24,9 +24,7 @@ import datetime as dt
 import json
 import os
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urljoin
 
@@ -38,7 +36,10 @@ from pantau.forms.store import current_version, get_form
 from pantau.ingest.incoming import Incoming
 from pantau.ingest.kobo.files import JsonShape, dump
 from pantau.ingest.receive import quarantine, receive
-from pantau.ingest.stream import Unreadable
+from pantau.ingest.stream import (
+    PullResult,  # noqa: F401  (re-exported)
+    Unreadable,
+)
 from pantau.store.models import Form, PullState, Submission
 
 if TYPE_CHECKING:
@@ -50,19 +51,6 @@ Progress = Callable[[int, int | None], None]  # (records so far, total if known)
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_PAGE = 1000  # Kobo's own ceiling for `limit` in JSON
 SOURCE = "kobo"
-
-
-@dataclass
-class PullResult:
-    counts: Counter[str] = field(default_factory=Counter)  # created, updated, duplicate, …
-    pages: int = 0
-    total: int | None = None  # records the query matched, as Kobo counted them
-    cursor: str | None = None
-    messages: list[str] = field(default_factory=list)
-
-    @property
-    def records(self) -> int:
-        return sum(self.counts.values())
 
 
 def first_page(base: str, asset_uid: str, since: str | None, page_size: int) -> str:
