@@ -4,7 +4,8 @@
     result = build(Settings.load(workspace="pantau-demo"))
 
 The gazetteer holds the real admin 1–2 P-codes of Sulawesi Tengah with APPROXIMATE demo
-boundaries (not official ones); the master list of about 300 sites and its four rounds are
+boundaries (not official ones); the master list of about 300 sites, its four rounds and their
+site assessments (written as KoboToolbox exports, with the slips real exports have) are
 invented, deterministic, and imported through the same importers a user runs.
 """
 

@@ -1,8 +1,9 @@
 """Build the demo workspace through the public API, exactly as a user would load real data.
 
-Gazetteer → operation and rounds → master list round by round, each through the same
-importer a user runs (`ws.gazetteer.import_file`, `ws.sites.import_file`), so the demo
-doubles as an end-to-end exercise of pantau.
+Gazetteer → operation and rounds → the shipped SA form → round by round, the master list and
+the round's KoboToolbox export of site assessments, each through the same importer a user
+runs (`ws.gazetteer.import_file`, `ws.forms.import_xlsform`, `ws.sites.import_file`,
+`ws.ingest.import_file`), so the demo doubles as an end-to-end exercise of pantau.
 """
 
 from __future__ import annotations
@@ -12,18 +13,25 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from pantau.config import Settings
 from pantau.demo import files, guard, scenario
+from pantau.demo.kobo_exports import SaExport, write_exports
 from pantau.demo.masterlist import build_sites
 from pantau.demo.shapes import BOUNDARIES_FILE
 from pantau.errors import Problem
+from pantau.store.models import Observation, Operation, Round
 from pantau.workspace import Workspace
 
 HERE = Path(__file__).parent
 CODAB_FILE = HERE / "sulteng-adm1-2.csv"
 INPUTS = "inputs"  # folder in the workspace with the files the demo imported
 
-STEPS = 4 + len(scenario.ROUNDS)
+SA_FORM = "dtm_sa.xlsx"  # the shipped SA form the exports were collected with
+INGEST_STATUSES = ("created", "updated", "duplicate", "conflict", "quarantined")
+
+STEPS = 5 + 2 * len(scenario.ROUNDS)
 
 
 class Reporter:
@@ -52,6 +60,7 @@ class DemoResult:
     store: str
     operation: str
     imported: list[Imported] = field(default_factory=list)
+    exports: list[SaExport] = field(default_factory=list)  # the SA rounds' Kobo exports
 
 
 def build(settings: Settings, reporter: Reporter | None = None) -> DemoResult:
@@ -77,8 +86,12 @@ def build(settings: Settings, reporter: Reporter | None = None) -> DemoResult:
         result.imported.append(_gazetteer(ws, inputs, BOUNDARIES_FILE, "boundaries"))
         step("Creating the operation and its rounds")
         _operation(ws)
+        step("Importing the SA form and writing the rounds' KoboToolbox exports")
+        form, version = _sa_form(ws, inputs)
+        result.imported.append(form)
         sites = build_sites()
-        for rnd in scenario.ROUNDS:
+        result.exports = write_exports(sites, inputs, version)
+        for rnd, export in zip(scenario.ROUNDS, result.exports, strict=True):
             step(f"Importing the master list of round {rnd.number}")
             path = files.write_round(sites, rnd.number, inputs)
             imported = ws.sites.import_file(
@@ -89,6 +102,9 @@ def build(settings: Settings, reporter: Reporter | None = None) -> DemoResult:
                 "created": imported.created, "updated": imported.updated,
                 "closed": imported.closed, "unchanged": imported.unchanged,
             }, list(imported.warnings)))
+            step(f"Ingesting the site assessments of round {rnd.number} "
+                 f"({export.path.suffix[1:].upper()} from KoboToolbox)")
+            result.imported.append(_assessments(ws, export, report))
         return result
     finally:
         ws.close()
@@ -112,3 +128,51 @@ def _operation(ws: Workspace) -> None:
     for rnd in scenario.ROUNDS:
         ws.operations.add_round(scenario.SLUG, scenario.ASSESSMENT, rnd.number,
                                 rnd.period_start, rnd.period_end, rnd.reporting_date)
+
+
+def _sa_form(ws: Workspace, inputs: Path) -> tuple[Imported, str]:
+    """The shipped SA form, as a coordinator would upload it; returns it and its version."""
+    from pantau.forms.library import path_of
+
+    path = Path(shutil.copy(path_of(SA_FORM), inputs / SA_FORM))
+    info = ws.forms.import_xlsform(scenario.SLUG, path)
+    warnings = [Problem(path.name, w, severity="warning") for w in info.warnings]
+    return Imported(path.name, f"{info.assessment_type} form '{info.form_id}' (XLSForm)", {
+        "fields": info.fields, "counted": info.values}, warnings), info.version
+
+
+def _assessments(ws: Workspace, export: SaExport, report: Reporter) -> Imported:
+    """Ingest one round's Kobo export; counts say what came in, warnings what was kept out."""
+    total = export.rows
+    report.rows("saving", 0, total)
+    ingested = ws.ingest.import_file(scenario.SLUG, scenario.SA_FORM_ID, export.path,
+                                     progress=lambda done: report.rows("saving", done, total))
+    report.rows("saving", total, total)
+    counts = {status: ingested.counts.get(status, 0) for status in INGEST_STATUSES}
+    counts.update(_observed(ws, export.round))
+    warnings = [Problem(*_split(message), severity="warning")
+                for message in ingested.messages]
+    return Imported(export.path.name, f"SA round {export.round}: {export.shape}", counts,
+                    warnings)
+
+
+def _split(message: str) -> tuple[str, str]:
+    """"file, row 3: quarantined: why" -> ("file, row 3", "quarantined: why")."""
+    where, _, what = message.partition(": ")
+    return where, what
+
+
+def _observed(ws: Workspace, number: int) -> dict[str, int]:
+    """What the round's submissions gave: observations, and IDP individuals in sites (the
+    figure the round reports)."""
+    individuals = func.sum(Observation.value).filter(
+        Observation.population_group == "idps", Observation.unit == "individuals",
+        Observation.sex.is_(None), Observation.age_group.is_(None))
+    with ws.session() as s:
+        n, people = s.execute(
+            select(func.count(Observation.id), individuals)
+            .join(Round, Round.id == Observation.round_id)
+            .join(Operation, Operation.id == Round.operation_id)
+            .where(Operation.slug == scenario.SLUG, Round.assessment_type == scenario.ASSESSMENT,
+                   Round.number == number)).one()
+    return {"observations": int(n), "IDP individuals": int(people or 0)}

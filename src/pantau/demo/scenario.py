@@ -43,3 +43,4 @@ ROUNDS: tuple[DemoRound, ...] = (
     DemoRound(4, dt.date(2019, 2, 4), dt.date(2019, 2, 15), dt.date(2019, 2, 22)),
 )
 ASSESSMENT = "SA"
+SA_FORM_ID = "dtm_sa"  # form_id of the shipped SA form the demo's exports come from

@@ -51,6 +51,10 @@ class Incoming:
 
 def data_hash(data: dict[str, Any]) -> str:
     """The same answers give the same hash, whichever export format carried them."""
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                           default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+def canonical_json(data: dict[str, Any]) -> str:
+    """The answers as one text: sorted keys, no spaces, so equal answers give equal text."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str)

@@ -5,7 +5,8 @@
 - Identity is the root instance id. The same instance id with the same data is a re-send and
   changes nothing; with other data it is a conflict (reported, nothing stored over it).
 - An edit (`deprecated_id` naming the current version) inserts a new version and moves
-  `current`; its observations replace the old version's.
+  `current`; its observations replace the old version's. An original that arrives after its
+  edit is kept as an earlier version; the edit stays current.
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ def receive(s: Session, form: Form, inc: Incoming) -> Outcome:
         return Outcome("conflict", seen.submission_id, seen.id,
                        f"instance {inc.instance_id} was received before with other data")
     parent = _edited_version(s, form.id, inc)
+    if parent is None:
+        late = s.scalar(select(Submission).where(Submission.form_id == form.id,
+                                                 Submission.instance_id == inc.instance_id))
+        if late is not None:
+            return _older_version(s, late, version, inc)
     if parent is not None:
         if not parent.current:
             return Outcome("conflict", parent.submission_id, parent.id,
@@ -98,6 +104,22 @@ def receive(s: Session, form: Form, inc: Incoming) -> Outcome:
     return Outcome(status, sub.id, new.id)
 
 
+def _older_version(s: Session, sub: Submission, version: FormVersion, inc: Incoming) -> Outcome:
+    """The original of a submission whose edit came first (a server sent them out of order):
+    kept as a version, but the edit stays current."""
+    old = SubmissionVersion(submission_id=sub.id, instance_id=inc.instance_id,
+                            deprecated_id=inc.deprecated_id, form_version_id=version.id,
+                            raw=inc.raw, raw_format=inc.raw_format, raw_sha256=inc.raw_sha256,
+                            data=inc.data, data_sha256=inc.data_sha256, origin=inc.origin,
+                            current=False)
+    s.add(old)
+    sub.versions_count += 1
+    s.flush()
+    _store_attachments(s, old.id, inc)
+    return Outcome("updated", sub.id, old.id, f"{inc.instance_id} arrived after its edit: "
+                   "stored as an earlier version; the edit stays current")
+
+
 def quarantine(s: Session, operation_id: int, form_id: int | None, inc: Incoming,
                reason: str) -> Outcome:
     row = Quarantine(operation_id=operation_id, form_id=form_id, source=inc.source,
@@ -119,10 +141,16 @@ def _form_version(s: Session, form: Form, label: str | None) -> FormVersion | No
 
 
 def _version_by_instance(s: Session, form_id: int, instance_id: str) -> SubmissionVersion | None:
-    return s.scalar(select(SubmissionVersion)
-                    .join(Submission, Submission.id == SubmissionVersion.submission_id)
-                    .where(Submission.form_id == form_id,
-                           SubmissionVersion.instance_id == instance_id))
+    return s.scalar(select(SubmissionVersion).where(
+        SubmissionVersion.instance_id == instance_id, form_of_version() == form_id))
+
+
+def form_of_version() -> Any:
+    """The version's form, as a correlated subquery. A join would let SQLite's planner walk
+    every submission of the form before it probes the instance id (an import then slows
+    down with every record stored); this keeps the instance-id index in front."""
+    return select(Submission.form_id).where(
+        Submission.id == SubmissionVersion.submission_id).scalar_subquery()
 
 
 def _edited_version(s: Session, form_id: int, inc: Incoming) -> SubmissionVersion | None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
 from pantau.ingest.incoming import Incoming
-from pantau.ingest.receive import Outcome, quarantine, receive
+from pantau.ingest.receive import Outcome
 from pantau.store.models import Form
 
 
@@ -37,19 +37,41 @@ class IngestResult:
 
 def ingest(s: Session, form: Form, records: Iterable[Incoming | Unreadable],
            progress: Callable[[int], None] | None = None) -> IngestResult:
-    """Store every record in the caller's transaction; nothing is dropped silently."""
+    """Store every record in the caller's transaction, in batches; nothing is dropped
+    silently. `progress` gets the number of records done after each batch."""
+    from pantau.ingest.batch import SIZE, FormContext, quarantine_many, store_batch
+
+    ctx = FormContext(s, form)
     result = IngestResult()
-    for n, rec in enumerate(records, 1):
-        if isinstance(rec, Unreadable):
-            inc = Incoming(instance_id="", data={}, raw=rec.raw, raw_format=rec.raw_format,
-                           source=rec.source, origin=rec.origin)
-            outcome = quarantine(s, form.operation_id, form.id, inc, rec.reason)
-            result.add(outcome, rec.origin)
-        else:
-            result.add(receive(s, form, rec), rec.origin)
-        if progress is not None and n % 500 == 0:
-            progress(n)
+    done = 0
+    for chunk in _chunks(records, SIZE):
+        incoming: list[Incoming] = []
+        unreadable = []
+        for rec in chunk:
+            if isinstance(rec, Unreadable):
+                unreadable.append((rec.origin, rec.reason, rec.raw, rec.raw_format, rec.source))
+                result.add(Outcome("quarantined", message=rec.reason), rec.origin)
+            else:
+                incoming.append(rec)
+        quarantine_many(s, form.operation_id, form.id, unreadable)
+        for inc, outcome in zip(incoming, store_batch(s, ctx, incoming), strict=True):
+            result.add(outcome, inc.origin)
+        done += len(chunk)
+        if progress is not None:
+            progress(done)
     return result
+
+
+def _chunks(records: Iterable[Incoming | Unreadable], size: int
+            ) -> Iterator[list[Incoming | Unreadable]]:
+    chunk: list[Incoming | Unreadable] = []
+    for rec in records:
+        chunk.append(rec)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 @dataclass

@@ -354,6 +354,7 @@ class SubmissionVersion(Base):
     __table_args__ = (
         UniqueConstraint("submission_id", "instance_id"),
         Index("ix_submission_version_current", "submission_id", "current"),
+        Index("ix_submission_version_instance_id", "instance_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

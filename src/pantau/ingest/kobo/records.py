@@ -63,7 +63,7 @@ def text_value(value: Any, f: dict[str, Any] | None) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
-        return value.date().isoformat() if type_ == "date" else value.isoformat()
+        return value.date().isoformat() if type_ in ("date", "today") else value.isoformat()
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, int | float) and type_ in _DATES:

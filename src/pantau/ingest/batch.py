@@ -1,0 +1,183 @@
+"""Many records at once, by the storage rules of receive.py.
+
+A file or a server page holds thousands of records, nearly all of them new: a new instance id,
+no edit, no attachment. Those are stored in bulk — one lookup of the batch's instance ids, then
+one multi-row insert each for submissions, versions and observations. Every other record (a
+re-send, an edit, a conflict, an attachment, an unknown form version, an instance id seen earlier
+in the batch) goes through `receive()` one at a time, in file order, after the bulk records
+before it are written, so both paths see the same store and the rules stay in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from operator import itemgetter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from pantau.forms.observations import observations_for
+from pantau.ingest.incoming import Incoming, canonical_json
+from pantau.ingest.receive import Outcome, form_of_version, receive
+from pantau.ingest.review import REVIEW_STATES
+from pantau.store.bulk import insert_rows
+from pantau.store.db import JsonText
+from pantau.store.models import (
+    Form,
+    FormVersion,
+    Observation,
+    Operation,
+    Quarantine,
+    Round,
+    Submission,
+    SubmissionVersion,
+)
+
+SIZE = 2000  # records per batch: large enough to amortise a round trip, small in memory
+
+_SUBMISSION = ("form_id", "instance_id", "source", "submitter", "external_id",
+               "submitted_at", "review_state", "round_id", "versions_count", "created_at",
+               "updated_at")
+_VERSION = ("submission_id", "instance_id", "deprecated_id", "form_version_id", "raw",
+            "raw_format", "raw_sha256", "data", "data_sha256", "origin", "current",
+            "created_at")
+_OBSERVATION = tuple(c.name for c in Observation.__table__.c if c.name != "id")
+_observation_row = itemgetter(*_OBSERVATION)  # every key is set by observations_for and _flush
+
+
+@dataclass(frozen=True)
+class _Period:
+    id: int
+    start: dt.date
+    end: dt.date
+
+
+class FormContext:
+    """What every record of one form needs, read once per import instead of once per record."""
+
+    def __init__(self, s: Session, form: Form) -> None:
+        self.form = form
+        versions = s.scalars(select(FormVersion).where(FormVersion.form_id == form.id)
+                             .order_by(FormVersion.id)).all()
+        self.by_label = {v.version: v for v in versions}
+        current = [v for v in versions if v.current]
+        self.current = current[-1] if current else None
+        op = s.get(Operation, form.operation_id)
+        assert op is not None
+        self.household_size = (float(op.avg_household_size)
+                               if op.avg_household_size is not None else None)
+        self.rounds = [] if form.assessment_type is None else [
+            _Period(r.id, r.period_start, r.period_end) for r in s.scalars(select(Round).where(
+                Round.operation_id == op.id, Round.assessment_type == form.assessment_type))]
+
+    def version(self, label: str | None) -> FormVersion | None:
+        return self.by_label.get(label) if label else self.current
+
+    def round_for(self, when: dt.date | None) -> int | None:
+        """The round whose period holds the date, if exactly one (as receive.py decides)."""
+        if when is None:
+            return None
+        ids = [p.id for p in self.rounds if p.start <= when <= p.end]
+        return ids[0] if len(ids) == 1 else None
+
+
+def store_batch(s: Session, ctx: FormContext, batch: list[Incoming]) -> list[Outcome]:
+    """Outcomes in the order of `batch`."""
+    known = _known_ids(s, ctx.form.id, batch)
+    outcomes: list[Outcome | None] = [None] * len(batch)
+    pending: list[tuple[int, Incoming, FormVersion]] = []
+    seen: set[str] = set()
+    for i, inc in enumerate(batch):
+        version = ctx.version(inc.form_version)
+        if version is not None and _plain(inc) and inc.instance_id not in known \
+                and inc.instance_id not in seen:
+            pending.append((i, inc, version))
+        else:
+            _flush(s, ctx, pending, outcomes)
+            pending = []
+            outcomes[i] = receive(s, ctx.form, inc)
+            seen.update(x for x in (inc.root_id, inc.deprecated_id) if x)
+        seen.add(inc.instance_id)
+    _flush(s, ctx, pending, outcomes)
+    return [o for o in outcomes if o is not None]
+
+
+def quarantine_many(s: Session, operation_id: int, form_id: int | None,
+                    rows: list[tuple[str, str, bytes, str, str]]) -> None:
+    """(origin, reason, raw, raw_format, source) rows into the quarantine, in one insert."""
+    if rows:
+        now = dt.datetime.now(dt.UTC)
+        s.execute(insert(Quarantine), [
+            {"operation_id": operation_id, "form_id": form_id, "source": source,
+             "origin": origin, "reason": reason, "raw": raw, "raw_format": fmt,
+             "created_at": now} for origin, reason, raw, fmt, source in rows])
+
+
+def _plain(inc: Incoming) -> bool:
+    """New and simple: not an edit, no attachment; has an id. Anything else takes receive()."""
+    return bool(inc.instance_id) and not inc.attachments and not inc.deprecated_id \
+        and inc.root_id in (None, inc.instance_id)
+
+
+def _known_ids(s: Session, form_id: int, batch: list[Incoming]) -> set[str]:
+    """Instance ids of the batch that the store already has, as versions or as roots."""
+    ids = list({inc.instance_id for inc in batch if inc.instance_id})
+    if not ids:
+        return set()
+    known = set(s.scalars(select(SubmissionVersion.instance_id).where(
+        SubmissionVersion.instance_id.in_(ids), form_of_version() == form_id)))
+    known.update(s.scalars(select(Submission.instance_id).where(
+        Submission.form_id == form_id, Submission.instance_id.in_(ids))))
+    return known
+
+
+def _flush(s: Session, ctx: FormContext, pending: list[tuple[int, Incoming, FormVersion]],
+           outcomes: list[Outcome | None]) -> None:
+    if not pending:
+        return
+    now = dt.datetime.now(dt.UTC)
+    form = ctx.form
+    subs: list[tuple[Any, ...]] = []
+    versions: list[list[Any]] = []
+    observed: list[list[dict[str, Any]]] = []
+    for _, inc, version in pending:
+        rows = observations_for(version.mapping or {}, inc.data, ctx.household_size)
+        when = next((r["date"] for r in rows if r.get("date")), None)
+        if when is None and inc.submitted_at is not None:
+            when = inc.submitted_at.date()
+        round_id = ctx.round_for(when)
+        state = inc.review_state if inc.review_state in REVIEW_STATES else "received"
+        subs.append((form.id, inc.root_id or inc.instance_id, inc.source, inc.submitter,
+                     inc.external_id, inc.submitted_at, state, round_id, 1, now, now))
+        data = canonical_json(inc.data)
+        versions.append([None, inc.instance_id, None, version.id, inc.raw, inc.raw_format,
+                         hashlib.sha256(inc.raw).hexdigest(), JsonText(data),
+                         hashlib.sha256(data.encode("utf-8")).hexdigest(), inc.origin, True,
+                         now])
+        for r in rows:
+            r["operation_id"] = form.operation_id
+            r["round_id"] = round_id
+            r["assessment_type"] = form.assessment_type
+        observed.append(rows)
+    insert_rows(s, Submission.__table__, _SUBMISSION, subs)
+    roots = [row[1] for row in subs]
+    sub_id = dict(s.execute(select(Submission.instance_id, Submission.id).where(
+        Submission.form_id == form.id, Submission.instance_id.in_(roots))).all())
+    for v, row in zip(versions, subs, strict=True):
+        v[0] = sub_id[row[1]]
+    insert_rows(s, SubmissionVersion.__table__, _VERSION, versions)
+    version_id = dict(s.execute(
+        select(SubmissionVersion.submission_id, SubmissionVersion.id).where(
+            SubmissionVersion.submission_id.in_([v[0] for v in versions]))).all())
+    obs = []
+    for v, rows in zip(versions, observed, strict=True):
+        vid = version_id[v[0]]
+        for r in rows:
+            r["version_id"] = vid
+            obs.append(_observation_row(r))
+    insert_rows(s, Observation.__table__, _OBSERVATION, obs)
+    for (i, _, _), v in zip(pending, versions, strict=True):
+        outcomes[i] = Outcome("created", v[0], version_id[v[0]])
