@@ -120,3 +120,43 @@ def test_ambiguous_bare_name_must_use_the_path(ws, op, tmp_path):
     info = ws.forms.import_xlsform(op, form, mapping={"fields": {"a/n": "#affected+idps",
                                                                 "b/n": "#affected+host"}})
     assert info.unmapped == [] and info.values == 2
+
+
+def test_a_corrected_mapping_recomputes_stored_observations(ws, op, cli, tmp_path):
+    """Submissions received while the form was unmapped get their figures (and their round)
+    once the mapping is fixed; nothing has to be imported again."""
+    import datetime as dt
+
+    from pantau.ingest import Incoming
+    from pantau.store.models import Observation
+
+    first = ws.operations.add_round(op, "BA", 1, dt.date(2018, 10, 1), dt.date(2018, 10, 15))
+    second = ws.operations.add_round(op, "BA", 2, dt.date(2018, 10, 16), dt.date(2018, 10, 31))
+    form = write_xlsform(tmp_path / "posko.xlsx", UNTAGGED, {"form_id": "posko", "version": "1"})
+    ws.forms.import_xlsform(op, form, assessment_type="BA")
+    for n, (day, kk) in enumerate([("2018-10-05", "10"), ("2018-10-20", "7"), ("", "3")]):
+        ws.ingest.receive(op, "posko", Incoming(
+            instance_id=f"uuid:r{n}", data={"tgl": day, "kk": kk, "anak_perempuan": "2"},
+            raw=b"{}", raw_format="json", source="file"))
+
+    def figures():
+        with ws.session() as s:
+            return sorted((r.field, r.indicator, r.value, str(r.date), r.round_id)
+                          for r in s.scalars(select(Observation)))
+
+    before = figures()
+    assert {f[0] for f in before} == {"anak_perempuan"}  # the only tagged field
+    assert {sub.round_id for sub in ws.ingest.submissions(op)} == {None}
+
+    mapping = _mapfile(tmp_path, 'fields:\n  tgl: "#date+reported"\n'
+                                 '  kk: {population_group: idps, unit: households}\n')
+    out = cli("form", "import", op, form, "--mapping", mapping).output
+    assert "recomputed for 3 submission(s)" in out
+
+    after = figures()
+    assert ("kk", "#affected+idps+hh", 10.0, "2018-10-05", first.id) in after
+    assert ("kk", "#affected+idps+hh", 7.0, "2018-10-20", second.id) in after
+    assert ("kk", "#affected+idps+hh", 3.0, "None", None) in after
+    assert len(after) == 6  # kk and the still-tagged anak_perempuan, for each submission
+    rounds = sorted((s.instance_id, s.round_id) for s in ws.ingest.submissions(op))
+    assert rounds == [("uuid:r0", first.id), ("uuid:r1", second.id), ("uuid:r2", None)]

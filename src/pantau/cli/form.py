@@ -41,6 +41,9 @@ def import_(
                   f"({info.assessment_type or 'no assessment type'}; {info.fields} fields, "
                   f"{info.values} counted, {len(info.unmapped)} unmapped; "
                   f"{info.versions} version(s) kept)", highlight=False)
+    if info.status == "mapping_updated":
+        console.print(f"Observations recomputed for {info.recomputed:,} submission(s) of "
+                      "this version.", highlight=False)
     for w in info.warnings:
         err.print(f"[yellow]Warning:[/] {w}", highlight=False)
 

@@ -12,7 +12,7 @@ Rules (docs/forms.md):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ class FormInfo:
     values: int = 0
     unmapped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    recomputed: int = 0  # submissions whose observations a mapping change recomputed
 
 
 @dataclass
@@ -127,8 +128,13 @@ def store(s: Session, operation: str, path: Path, p: Prepared, mapping_given: bo
                           xlsform_name=path.name, xform=x.xform, sha256=x.sha256,
                           fields=x.fields, mapping=p.mapping, current=True))
     elif mapping_given and existing.mapping != p.mapping:
+        from pantau.ingest.observe import recompute
+
         existing.mapping = p.mapping
-        status = "mapping_updated"
+        s.flush()
+        recomputed = recompute(s, form, existing)
+        return replace(info(s, operation, form, x.version, "mapping_updated", p.warnings),
+                       recomputed=recomputed)
     else:
         status = "unchanged"
     s.flush()

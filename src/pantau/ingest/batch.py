@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from operator import itemgetter
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from pantau.forms.observations import observations_for
 from pantau.ingest.incoming import Incoming, canonical_json
+from pantau.ingest.observe import COLUMNS, as_row, observe
 from pantau.ingest.receive import Outcome, form_of_version, receive
 from pantau.ingest.review import REVIEW_STATES
 from pantau.store.bulk import insert_rows
@@ -44,8 +43,6 @@ _SUBMISSION = ("form_id", "instance_id", "source", "submitter", "external_id",
 _VERSION = ("submission_id", "instance_id", "deprecated_id", "form_version_id", "raw",
             "raw_format", "raw_sha256", "data", "data_sha256", "origin", "current",
             "created_at")
-_OBSERVATION = tuple(c.name for c in Observation.__table__.c if c.name != "id")
-_observation_row = itemgetter(*_OBSERVATION)  # every key is set by observations_for and _flush
 
 
 @dataclass(frozen=True)
@@ -144,11 +141,8 @@ def _flush(s: Session, ctx: FormContext, pending: list[tuple[int, Incoming, Form
     versions: list[list[Any]] = []
     observed: list[list[dict[str, Any]]] = []
     for _, inc, version in pending:
-        rows = observations_for(version.mapping or {}, inc.data, ctx.household_size)
-        when = next((r["date"] for r in rows if r.get("date")), None)
-        if when is None and inc.submitted_at is not None:
-            when = inc.submitted_at.date()
-        round_id = ctx.round_for(when)
+        rows, round_id = observe(form, version.mapping, inc.data, inc.submitted_at,
+                                 ctx.household_size, ctx.round_for)
         state = inc.review_state if inc.review_state in REVIEW_STATES else "received"
         subs.append((form.id, inc.root_id or inc.instance_id, inc.source, inc.submitter,
                      inc.external_id, inc.submitted_at, state, round_id, 1, now, now))
@@ -157,10 +151,6 @@ def _flush(s: Session, ctx: FormContext, pending: list[tuple[int, Incoming, Form
                          hashlib.sha256(inc.raw).hexdigest(), JsonText(data),
                          hashlib.sha256(data.encode("utf-8")).hexdigest(), inc.origin, True,
                          now])
-        for r in rows:
-            r["operation_id"] = form.operation_id
-            r["round_id"] = round_id
-            r["assessment_type"] = form.assessment_type
         observed.append(rows)
     insert_rows(s, Submission.__table__, _SUBMISSION, subs)
     roots = [row[1] for row in subs]
@@ -177,7 +167,7 @@ def _flush(s: Session, ctx: FormContext, pending: list[tuple[int, Incoming, Form
         vid = version_id[v[0]]
         for r in rows:
             r["version_id"] = vid
-            obs.append(_observation_row(r))
-    insert_rows(s, Observation.__table__, _OBSERVATION, obs)
+            obs.append(as_row(r))
+    insert_rows(s, Observation.__table__, COLUMNS, obs)
     for (i, _, _), v in zip(pending, versions, strict=True):
         outcomes[i] = Outcome("created", v[0], version_id[v[0]])

@@ -177,23 +177,17 @@ def _store_attachments(s: Session, version_id: int, inc: Incoming) -> None:
 
 def _observe(s: Session, form: Form, version: FormVersion, sub: Submission,
              new: SubmissionVersion, inc: Incoming) -> None:
-    from pantau.forms.observations import observations_for
+    from pantau.ingest.observe import observe
 
     op = s.get(Operation, form.operation_id)
     assert op is not None
     hh = float(op.avg_household_size) if op.avg_household_size is not None else None
-    rows: list[dict[str, Any]] = observations_for(version.mapping or {}, inc.data, hh)
-    when = next((r["date"] for r in rows if r.get("date")), None)
-    if when is None and inc.submitted_at is not None:
-        when = inc.submitted_at.date()
-    round_id = _round_for(s, op.id, form.assessment_type, when)
-    sub.round_id = round_id
-    if not rows:
-        return
+    rows, sub.round_id = observe(form, version.mapping, inc.data, inc.submitted_at, hh,
+                                 lambda when: _round_for(s, op.id, form.assessment_type, when))
     for r in rows:
-        r.update(version_id=new.id, operation_id=op.id, round_id=round_id,
-                 assessment_type=form.assessment_type)
-    s.execute(insert(Observation), rows)
+        r["version_id"] = new.id
+    if rows:
+        s.execute(insert(Observation), rows)
 
 
 def _round_for(s: Session, operation_id: int, assessment_type: str | None,

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Boolean, Date, DateTime, Table
 from sqlalchemy.orm import Session
 
 CHUNK = 5000
+_REPEATED = (Boolean, Date, DateTime)  # few distinct values per import: converted once each
 
 
 def insert_rows(s: Session, table: Table, columns: Sequence[str],
@@ -52,10 +53,27 @@ def _converters(table: Table, columns: Sequence[str], dialect: Any
                 ) -> list[tuple[int, Callable[[Any], Any]]]:
     out = []
     for i, c in enumerate(columns):
-        process = table.c[c].type.dialect_impl(dialect).bind_processor(dialect)
+        type_ = table.c[c].type
+        process = type_.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
-            out.append((i, process))
+            out.append((i, _memo(process) if isinstance(type_, _REPEATED) else process))
     return out
+
+
+def _memo(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Imports repeat the same dates, flags and timestamps on every row: convert each once."""
+    cache: dict[Any, Any] = {}
+
+    def converted(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            pass
+        out = cache[value] = process(value)
+        if len(cache) > 10_000:
+            cache.clear()
+        return out
+    return converted
 
 
 def _converted(row: Sequence[Any], convert: list[tuple[int, Callable[[Any], Any]]]

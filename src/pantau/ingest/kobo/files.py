@@ -33,10 +33,11 @@ from pantau.ingest.central.text import csv_line, csv_rows
 from pantau.ingest.headers import Columns, HeaderResolver, is_container, is_selected
 from pantau.ingest.incoming import Incoming
 from pantau.ingest.kobo import jsonstream
-from pantau.ingest.kobo.records import build, text_value
+from pantau.ingest.kobo.records import build, text_value, value_reader
 from pantau.ingest.stream import Unreadable
 
 Records = Iterator[Incoming | Unreadable]
+_Key = tuple[str, str, Callable[[Any], str]]
 SOURCE = "file"
 
 
@@ -66,6 +67,9 @@ class Table:
         self.header = ["" if h is None else str(h).strip() for h in header]
         self.by_path = {f["path"]: f for f in fields if f.get("path")}
         self.cols: Columns = HeaderResolver(fields, repeat).resolve(self.header)
+        self.values = [(c.index, c.path, value_reader(self.by_path.get(c.path)))
+                       for c in self.cols.columns if c.kind == "value"]
+        self.parts = [c for c in self.cols.columns if c.kind != "value"]
 
     def check(self, source: str) -> None:
         if self.cols.unknown:
@@ -80,17 +84,21 @@ class Table:
     def answers(self, cells: list[Any]) -> dict[str, Any]:
         """Whole values win over split choice or geopoint-part columns of the same field."""
         out: dict[str, Any] = {}
+        width = len(cells)
+        for index, path, read in self.values:
+            text = read(cells[index] if index < width else None)
+            if text:
+                out[path] = text
+        if not self.parts:
+            return out
         picked: dict[str, list[str]] = {}
         geo: dict[str, list[str]] = {}
-        for col in self.cols.columns:
-            cell = cells[col.index] if col.index < len(cells) else None
-            f = self.by_path.get(col.path)
-            if col.kind == "value":
-                text = text_value(cell, f)
-                if text != "":
-                    out[col.path] = text
-            elif col.kind == "choice":
-                labels = _choice_labels(f, col.choice)
+        for col in self.parts:
+            if col.path in out:
+                continue
+            cell = cells[col.index] if col.index < width else None
+            if col.kind == "choice":
+                labels = _choice_labels(self.by_path.get(col.path), col.choice)
                 if is_selected(text_value(cell, None), col.choice, labels):
                     picked.setdefault(col.path, []).append(col.choice)
             else:
@@ -158,15 +166,16 @@ class JsonShape:
         self.fields = fields
         self.by_path = {f["path"]: f for f in fields if f.get("path")}
         self._resolvers: dict[str | None, HeaderResolver] = {}
-        self._keys: dict[str | None, dict[str, tuple[str, str, dict[str, Any] | None]]] = {}
+        self._keys: dict[str | None, dict[str, _Key]] = {}
 
-    def key(self, repeat: str | None, key: str) -> tuple[str, str, dict[str, Any] | None]:
-        """(kind, name, field): kind is field | repeat | group | meta | unknown."""
+    def key(self, repeat: str | None, key: str) -> _Key:
+        """(kind, name, reader): kind is field | repeat | group | meta | unknown; reader
+        turns the field's value into its XML text."""
         known = self._keys.setdefault(repeat, {})
         found = known.get(key)
         if found is None:
             kind, name = self._resolve(repeat, key)
-            found = (kind, name, self.by_path.get(name))
+            found = (kind, name, value_reader(self.by_path.get(name)))
             if len(known) < 100_000:
                 known[key] = found
         return found
@@ -201,10 +210,10 @@ class JsonShape:
         out: dict[str, Any] = {}
         known = self._keys.get(repeat) or {}
         for key, value in obj.items():
-            kind, name, f = known.get(key) or self.key(repeat, key)
+            kind, name, read = known.get(key) or self.key(repeat, key)
             if kind == "field":
-                text = text_value(value, f)
-                if text != "":
+                text = read(value)
+                if text:
                     out[name] = text
             elif kind == "repeat" and isinstance(value, list):
                 items = [self._answers(v, name, unknown, None) for v in value

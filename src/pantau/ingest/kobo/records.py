@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pantau.ingest.headers import SELECT_MULTIPLE, choice_name, choice_names
@@ -75,6 +76,32 @@ def text_value(value: Any, f: dict[str, Any] | None) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     return text_value(str(value), f)
+
+
+def value_reader(f: dict[str, Any] | None) -> Callable[[Any], str]:
+    """`text_value` for one field, with the common case decided once instead of per cell:
+    a text answer of a plain field as it is, a select answer that already holds choice names."""
+    type_ = str(f.get("type", "")).lower() if f else ""
+    if f is None or type_ in _DATES:
+        return lambda value: text_value(value, f)
+    choices = f.get("choices")
+    if type_ in SELECT_MULTIPLE or type_.startswith("select_one"):
+        names = frozenset(str(c.get("name")) for c in choices or ())
+        multiple = type_ in SELECT_MULTIPLE
+
+        def select(value: Any) -> str:
+            if value.__class__ is str and names:
+                tokens = value.split()
+                if tokens and (len(tokens) == 1 or multiple) and all(t in names for t in tokens):
+                    return " ".join(tokens)
+            return text_value(value, f)
+        return select
+
+    def plain(value: Any) -> str:
+        if value.__class__ is str:
+            return "" if not value or value.isspace() else value
+        return text_value(value, f)
+    return plain
 
 
 def _serial(serial: float, type_: str) -> str:
