@@ -129,3 +129,20 @@ def test_a_failing_import_leaves_nothing_of_its_batches(ws: Workspace, tmp_path:
         raise AssertionError("a truncated file must fail")
     assert _state(ws, OP) == before
     assert ws.ingest.quarantined(OP) == []
+
+
+def test_importing_a_file_again_quarantines_nothing_twice(ws: Workspace, tmp_path: Path,
+                                                         cli) -> None:  # type: ignore[no-untyped-def]
+    add_form(ws)
+    path = tmp_path / "export.json"
+    broken = {k: v for k, v in _record(2, 1).items() if k != "meta/instanceID"}
+    path.write_text(json.dumps({"results": [_record(1, 1), broken, "not a record"]}))
+    first = ws.ingest.import_file(OP, FORM, path)
+    again = ws.ingest.import_file(OP, FORM, path)
+    assert first.counts == {"created": 1, "quarantined": 2}
+    assert again.counts == {"duplicate": 1, "quarantined": 2}
+    assert any("already in the quarantine" in m for m in again.messages)
+    assert len(ws.ingest.quarantined(OP)) == 2
+    out = cli("submissions", "import", OP, FORM, path).output
+    assert "quarantine" in out
+    assert len(ws.ingest.quarantined(OP)) == 2

@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pantau.ingest.incoming import Incoming, canonical_json
@@ -29,7 +29,6 @@ from pantau.store.models import (
     FormVersion,
     Observation,
     Operation,
-    Quarantine,
     Round,
     Submission,
     SubmissionVersion,
@@ -100,17 +99,6 @@ def store_batch(s: Session, ctx: FormContext, batch: list[Incoming]) -> list[Out
         seen.add(inc.instance_id)
     _flush(s, ctx, pending, outcomes)
     return [o for o in outcomes if o is not None]
-
-
-def quarantine_many(s: Session, operation_id: int, form_id: int | None,
-                    rows: list[tuple[str, str, bytes, str, str]]) -> None:
-    """(origin, reason, raw, raw_format, source) rows into the quarantine, in one insert."""
-    if rows:
-        now = dt.datetime.now(dt.UTC)
-        s.execute(insert(Quarantine), [
-            {"operation_id": operation_id, "form_id": form_id, "source": source,
-             "origin": origin, "reason": reason, "raw": raw, "raw_format": fmt,
-             "created_at": now} for origin, reason, raw, fmt, source in rows])
 
 
 def _plain(inc: Incoming) -> bool:

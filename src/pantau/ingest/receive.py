@@ -122,6 +122,17 @@ def _older_version(s: Session, sub: Submission, version: FormVersion, inc: Incom
 
 def quarantine(s: Session, operation_id: int, form_id: int | None, inc: Incoming,
                reason: str) -> Outcome:
+    """Keep what could not be stored, with why. The same record again (a file imported twice)
+    is not kept twice: the unresolved entry it matches gets the latest reason."""
+    same = s.scalar(select(Quarantine).where(
+        Quarantine.operation_id == operation_id, Quarantine.resolved_at.is_(None),
+        Quarantine.form_id.is_(None) if form_id is None else Quarantine.form_id == form_id,
+        Quarantine.raw_format == inc.raw_format, Quarantine.raw == inc.raw).limit(1))
+    if same is not None:
+        same.reason = reason
+        s.flush()
+        return Outcome("quarantined", message=f"{reason} (already in the quarantine as "
+                                              f"#{same.id})")
     row = Quarantine(operation_id=operation_id, form_id=form_id, source=inc.source,
                      origin=inc.origin, reason=reason, raw=inc.raw, raw_format=inc.raw_format)
     s.add(row)

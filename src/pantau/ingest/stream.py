@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from pantau.ingest.incoming import Incoming
-from pantau.ingest.receive import Outcome
+from pantau.ingest.receive import Outcome, quarantine
 from pantau.store.models import Form
 
 
@@ -39,21 +39,21 @@ def ingest(s: Session, form: Form, records: Iterable[Incoming | Unreadable],
            progress: Callable[[int], None] | None = None) -> IngestResult:
     """Store every record in the caller's transaction, in batches; nothing is dropped
     silently. `progress` gets the number of records done after each batch."""
-    from pantau.ingest.batch import SIZE, FormContext, quarantine_many, store_batch
+    from pantau.ingest.batch import SIZE, FormContext, store_batch
 
     ctx = FormContext(s, form)
     result = IngestResult()
     done = 0
     for chunk in _chunks(records, SIZE):
         incoming: list[Incoming] = []
-        unreadable = []
         for rec in chunk:
             if isinstance(rec, Unreadable):
-                unreadable.append((rec.origin, rec.reason, rec.raw, rec.raw_format, rec.source))
-                result.add(Outcome("quarantined", message=rec.reason), rec.origin)
+                inc = Incoming(instance_id="", data={}, raw=rec.raw, raw_format=rec.raw_format,
+                               source=rec.source, origin=rec.origin)
+                result.add(quarantine(s, form.operation_id, form.id, inc, rec.reason),
+                           rec.origin)
             else:
                 incoming.append(rec)
-        quarantine_many(s, form.operation_id, form.id, unreadable)
         for inc, outcome in zip(incoming, store_batch(s, ctx, incoming), strict=True):
             result.add(outcome, inc.origin)
         done += len(chunk)
