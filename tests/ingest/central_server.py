@@ -323,9 +323,10 @@ OP = "idn-sulteng"
 FORM = "sa_central"
 
 
-def make_xlsform(path: Path, version: str = "2024050101") -> Path:
+def make_xlsform(path: Path, version: str = "2024050101", omit: tuple[str, ...] = ()) -> Path:
     """A small HXL-tagged site assessment with a group, a select_multiple, a geopoint and a
-    repeat: the shapes a Central export has to be read back into."""
+    repeat: the shapes a Central export has to be read back into. `omit`: names of fields
+    left out (a form that lacks a field the submissions hold)."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -343,7 +344,8 @@ def make_xlsform(path: Path, version: str = "2024050101") -> Path:
                 ("begin_repeat", "households", "Households", ""),
                 ("select_one sex", "head_sex", "Head sex", ""),
                 ("integer", "members", "Members", ""), ("end_repeat", "", "", "")]:
-        survey.append(row)
+        if row[1] not in omit:
+            survey.append(row)
     choices = wb.create_sheet("choices")
     for row in [("list_name", "name", "label::English (en)"), ("needs", "food", "Food"),
                 ("needs", "water", "Water"), ("needs", "shelter", "Shelter"),

@@ -8,30 +8,22 @@ from pathlib import Path
 import pytest
 
 from pantau.errors import PantauError
-from tests.ingest.central_server import FORM, OP, FakeCentral, answers, make_xlsform
+from tests.ingest.central_fixtures import add_central_form, current, filled
+from tests.ingest.central_server import FORM, OP
 
 
 @pytest.fixture
 def form(ws, tmp_path):
-    ws.operations.create(OP, "IDN", "Central Sulawesi Earthquake 2018", avg_household_size=4.5)
-    ws.forms.import_xlsform(OP, make_xlsform(tmp_path / "sa.xlsx"), assessment_type="SA")
-    return FORM
+    return add_central_form(ws, tmp_path)
 
 
 @pytest.fixture
 def central():
-    fake = FakeCentral()
-    for n in range(1, 7):
-        fake.add(answers(n))
+    fake = filled(6)
     fake.review(fake.subs[0], "approved")
     fake.review(fake.subs[1], "hasIssues")
     fake.review(fake.subs[2], "rejected")
     return fake
-
-
-def current(ws, instance_id):
-    detail = ws.ingest.submission(OP, FORM, instance_id)
-    return detail, next(v for v in detail.versions if v.current)
 
 
 def test_zip_with_repeats_gives_the_answers_as_the_form_wrote_them(ws, form, central,
@@ -148,9 +140,21 @@ def test_a_row_for_an_unknown_form_version_is_reprocessed_once_the_version_exist
     path.write_text("\n".join(",".join(r) for r in central.main_rows()) + "\n",
                     encoding="utf-8")
     assert ws.ingest.import_file(OP, FORM, path).counts == {"created": 5, "quarantined": 1}
-    ws.forms.import_xlsform(OP, make_xlsform(tmp_path / "sa-v2.xlsx", "2024060101"))
+    add_central_form(ws, tmp_path, "2024060101")
     ws.ingest.reprocess(OP)
     assert ws.ingest.quarantined(OP) == []
     _, version = current(ws, central.subs[0].root)
     assert version.form_version == "2024060101"
     assert version.data == {k: v for k, v in central.subs[0].data.items() if k != "households"}
+
+
+def test_cli_import_ends_with_the_same_summary_as_a_pull(cli, ws, form, central, tmp_path):
+    rows = central.main_rows()
+    bad = [[*r, "extra cell"] for r in central.main_rows()[1:] for _ in range(4)]  # 24 rows
+    path = tmp_path / "central.csv"
+    path.write_text("\n".join(",".join(r) for r in rows + bad) + "\n", encoding="utf-8")
+    out = cli("submissions", "import", OP, FORM, path).output
+    assert ("Imported 30 record(s) from central.csv: 6 new, 0 edited, 0 already here, "
+            "0 conflict(s), 24 quarantined.") in out
+    assert out.count("quarantined: the row has 24 cells, the header 23") == 20
+    assert f"… and 4 more: see `pantau submissions quarantine {OP}`" in out

@@ -5,43 +5,24 @@ from __future__ import annotations
 import pytest
 
 from pantau.errors import PantauError
-from tests.ingest.central_server import (
-    EMAIL,
-    FORM,
-    OP,
-    PASSWORD,
-    FakeCentral,
-    answers,
-    make_xlsform,
-)
+from tests.ingest.central_fixtures import add_central_form, current, filled, serving
+from tests.ingest.central_server import EMAIL, FORM, OP, PASSWORD, answers
 
 
 @pytest.fixture
 def form(ws, tmp_path):
-    ws.operations.create(OP, "IDN", "Central Sulawesi Earthquake 2018", avg_household_size=4.5)
-    ws.forms.import_xlsform(OP, make_xlsform(tmp_path / "sa.xlsx"), assessment_type="SA")
-    return FORM
+    return add_central_form(ws, tmp_path)
 
 
 @pytest.fixture
 def central():
-    fake = FakeCentral()
-    for n in range(1, 8):
-        fake.add(answers(n))
-    server = fake.serve()
-    yield fake
-    server.shutdown()
-    server.server_close()
+    with serving(filled(7)) as fake:
+        yield fake
 
 
 def pull(ws, fake, **kw):
     options = {"email": EMAIL, "password": PASSWORD, "page_size": 3, "backoff": 0.001}
     return ws.ingest.pull_central(OP, FORM, fake.url, fake.project, **{**options, **kw})
-
-
-def current(ws, instance_id):
-    detail = ws.ingest.submission(OP, FORM, instance_id)
-    return detail, next(v for v in detail.versions if v.current)
 
 
 def test_full_pull_pages_through_and_keeps_every_answer(ws, form, central):
@@ -140,3 +121,25 @@ def test_cli_pull_shows_the_summary(cli, ws, form, central, monkeypatch):
     bad = cli("pull", "central", OP, FORM, "--server", central.url, "--project", "1",
               "--email", EMAIL, ok=False)
     assert bad.exit_code == 1 and "refused the credentials" in bad.output
+
+
+def test_credentials_come_from_the_settings_and_never_show(cli, ws, form, central,
+                                                           monkeypatch):
+    monkeypatch.setenv("PANTAU_CENTRAL_EMAIL", EMAIL)
+    monkeypatch.setenv("PANTAU_CENTRAL_PASSWORD", PASSWORD)
+    monkeypatch.setenv("PANTAU_CENTRAL_TOKEN", "a-stale-session-token")
+    result = ws.ingest.pull_central(OP, FORM, central.url, central.project, backoff=0.001)
+    assert result.counts == {"created": 7}  # email and password win over the token
+    shown = cli("pull", "central", "--help").output
+    for secret in (PASSWORD, "a-stale-session-token", EMAIL):
+        assert secret not in shown
+    assert "PANTAU_CENTRAL_EMAIL" in shown and "PANTAU_CENTRAL_PASSWORD" in shown
+
+
+def test_an_unknown_form_is_named_with_its_address(ws, form, central):
+    with pytest.raises(PantauError) as err:
+        pull(ws, central, xml_form_id="no_such_form")
+    assert str(err.value).startswith(
+        f"ODK Central has no such project or form (HTTP 404) at {central.url}/v1/projects/1/"
+        "forms/no_such_form.svc/Submissions: check --project")
+    assert PASSWORD not in str(err.value) and "?" not in str(err.value)

@@ -124,3 +124,29 @@ def test_cli_pull_with_token_from_environment(cli, tmp_path: Path, kobo: FakeKob
     bad = cli("pull", "kobo", OP, FORM, "--server", url, "--asset", ASSET, ok=False)
     assert bad.exit_code != 0 and "HTTP 401" in bad.output
     assert "not-the-token" not in bad.output
+
+
+def test_refusals_name_the_address_never_the_token(ws, tmp_path: Path, kobo: FakeKobo) -> None:
+    add_form(ws, tmp_path)
+    url = kobo.serve()
+    with pytest.raises(PantauError) as err:
+        ws.ingest.pull_kobo(OP, FORM, url, "aNoSuchAsset", token=TOKEN, **FAST)
+    assert str(err.value) == (f"KoboToolbox has no such project (HTTP 404) at {url}/api/v2/"
+                              "assets/aNoSuchAsset/data/: check the asset uid, as in the "
+                              "project's address /#/forms/<uid>")
+    with pytest.raises(PantauError, match="user name or password") as err:
+        ws.ingest.pull_kobo(OP, FORM, url.replace("//", f"//me:{TOKEN}@"), ASSET, token=TOKEN)
+    assert TOKEN not in str(err.value)
+
+
+def test_token_comes_from_the_setting_and_never_shows(cli, ws, tmp_path: Path, kobo: FakeKobo,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    add_form(ws, tmp_path)
+    url = kobo.serve()
+    monkeypatch.setenv("PANTAU_KOBO_TOKEN", TOKEN)
+    assert ws.ingest.pull_kobo(OP, FORM, url, ASSET, **FAST).counts == {"created": 7}
+    shown = cli("pull", "kobo", "--help").output
+    assert "PANTAU_KOBO_TOKEN" in shown and TOKEN not in shown
+    monkeypatch.delenv("PANTAU_KOBO_TOKEN")
+    with pytest.raises(PantauError, match="needs an API token.*PANTAU_KOBO_TOKEN"):
+        ws.ingest.pull_kobo(OP, FORM, url, ASSET, **FAST)

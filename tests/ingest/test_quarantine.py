@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pantau.errors import PantauError
 from pantau.ingest.openrosa import receive_submission
 from pantau.workspace import Workspace
 from tests.conftest import Cli
+from tests.ingest.central_fixtures import add_central_form, current, filled, serving
+from tests.ingest.central_server import EMAIL, PASSWORD
+from tests.ingest.central_server import FORM as FORM_C
+from tests.ingest.central_server import OP as OP_C
 from tests.ingest.sample_form import (
     FORM,
     OP,
@@ -92,3 +98,38 @@ def test_cli_lists_shows_and_reprocesses(ws: Workspace, cli: Cli) -> None:
     assert "1 record(s)" in cli("submissions", "quarantine", OP, "--all").output
     missing = cli("submissions", "show", OP, FORM, "uuid:nope", ok=False)
     assert missing.exit_code == 1 and "uuid:nope" in missing.output
+
+
+def test_a_pulled_central_record_is_reread_as_central_once_its_version_exists(
+        ws: Workspace, tmp_path: Path) -> None:
+    """OData JSON from Central is re-read by the Central reader (not Kobo's)."""
+    add_central_form(ws, tmp_path)
+    with serving(filled(2)) as central:
+        central.subs[1].version = "2024060101"  # a version pantau does not have yet
+        result = ws.ingest.pull_central(OP_C, FORM_C, central.url, central.project,
+                                        email=EMAIL, password=PASSWORD, backoff=0.001)
+    assert result.counts == {"created": 1, "quarantined": 1}
+    [q] = ws.ingest.quarantined(OP_C)
+    assert (q.source, q.raw_format) == ("central", "json") and "2024060101" in q.reason
+    add_central_form(ws, tmp_path, "2024060101")
+    assert ws.ingest.reprocess(OP_C).outcomes == {q.id: "created"}
+    detail, version = current(ws, central.subs[1].root)
+    assert detail.info.source == "central" and version.form_version == "2024060101"
+    assert version.data == central.subs[1].data
+
+
+def test_a_pulled_central_record_with_a_field_the_form_lacks_goes_in_once_it_has_it(
+        ws: Workspace, tmp_path: Path) -> None:
+    add_central_form(ws, tmp_path, omit=("idp_hh",))
+    with serving(filled(3)) as central:
+        result = ws.ingest.pull_central(OP_C, FORM_C, central.url, central.project,
+                                        email=EMAIL, password=PASSWORD, backoff=0.001)
+    assert result.counts == {"quarantined": 3}  # kept whole, not stored without idp_hh
+    reasons = {q.reason for q in ws.ingest.quarantined(OP_C)}
+    assert reasons == {"keys the form does not know: idp_hh"}
+    assert ws.ingest.reprocess(OP_C).counts == {"still_failing": 3}  # not fixed yet
+    add_central_form(ws, tmp_path, "2024050102")  # the form, fixed: idp_hh is back
+    assert ws.ingest.reprocess(OP_C).counts == {"resolved": 3}
+    for sub in central.subs:
+        detail, version = current(ws, sub.root)
+        assert version.data == sub.data and detail.info.source == "central"

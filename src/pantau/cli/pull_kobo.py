@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from pantau.cli.app import console, friendly, opened
-from pantau.cli.pull import pull_app
+from pantau.cli.app import friendly, opened
+from pantau.cli.pull import pull_app, pull_progress
+from pantau.cli.report import print_outcomes
+from pantau.config import setting
+
+TOKEN = setting("kobo_token")
 
 
 @pull_app.command("kobo")
@@ -23,9 +26,10 @@ def kobo(
     asset: Annotated[str, typer.Option(
         help="The project's asset uid, as in its address: …/#/forms/<uid>/summary.")],
     token: Annotated[str | None, typer.Option(
-        envvar="PANTAU_KOBO_TOKEN", show_envvar=True, show_default=False,
+        show_default=False,
         help="API token of a Kobo account that can view the submissions (Account "
-             "settings → Security). Better set in PANTAU_KOBO_TOKEN than typed here.")] = None,
+             f"settings → Security). Default: {TOKEN.env}, which is better than typing "
+             "it here (shell history).")] = None,
     page_size: Annotated[int, typer.Option(
         min=1, max=1000, help="Submissions asked for per page (Kobo allows at most 1000).")
     ] = 1000,
@@ -39,21 +43,9 @@ def kobo(
     stored as it arrives: a pull that stops (network, server error, a bad token) resumes where
     it stopped when run again, with no gap and nothing twice. Re-sent submissions count as
     'already here'; edits become new versions of their submission."""
-    with opened(ctx) as ws, Progress(
-            TextColumn("[bold]Pulling[/]"), BarColumn(), MofNCompleteColumn(),
-            console=console, transient=True) as bar:
-        task = bar.add_task("pull", total=None)
-
-        def progress(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
-
+    with opened(ctx) as ws, pull_progress() as progress:
+        # no token given: the puller reads the kobo_token setting
         result = ws.ingest.pull_kobo(operation, form, server, asset, token=token,
                                      page_size=page_size, progress=progress, full=full)
-    counts = result.counts
-    console.print(
-        f"Pulled {result.records} record(s) in {result.pages} page(s): "
-        f"{counts['created']} new, {counts['updated']} edited, "
-        f"{counts['duplicate']} already here, {counts['conflict']} conflict(s), "
-        f"{counts['quarantined']} quarantined.", highlight=False)
-    for message in result.messages[:20]:
-        console.print(f"  {message}", highlight=False, markup=False)
+    print_outcomes(f"Pulled {result.records:,} record(s) in {result.pages:,} page(s)",
+                   result.counts, result.messages, operation)

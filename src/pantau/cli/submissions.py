@@ -11,6 +11,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from pantau.cli.app import app, console, friendly, opened
+from pantau.cli.report import print_outcomes
 
 submissions_app = typer.Typer(
     help="Submissions received from files, KoboToolbox, ODK Central and ODK Collect/Enketo: "
@@ -99,15 +100,8 @@ def import_(
         task = bar.add_task(f"Importing {file.name}", total=None)
         result = ws.ingest.import_file(operation, form, file,
                                        progress=lambda n: bar.update(task, completed=n))
-    t = Table("outcome", "records")
-    for status in ("created", "updated", "duplicate", "conflict", "quarantined"):
-        t.add_row(status, f"{result.counts.get(status, 0):,}")
-    console.print(t)
-    for line in result.messages[:20]:
-        console.print(line, highlight=False, markup=False)
-    if len(result.messages) > 20:
-        console.print(f"… and {len(result.messages) - 20} more: see `pantau submissions "
-                      f"quarantine {operation}`")
+    print_outcomes(f"Imported {sum(result.counts.values()):,} record(s) from {file.name}",
+                   result.counts, result.messages, operation)
 
 
 @submissions_app.command("quarantine")

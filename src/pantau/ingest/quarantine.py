@@ -4,9 +4,10 @@ Re-processing runs a kept record through the same reader and the same storage ru
 first time, once the form or its mapping is fixed. A record that now goes in is marked
 resolved with its submission; one that still fails stays, with the new reason.
 
-Readers: XML by `pantau.ingest.xml`; JSON and CSV records by the reader of their source, if it
-offers `reparse(raw, raw_format, fields, origin) -> Incoming | Unreadable` (KoboToolbox JSON in
-`pantau.ingest.kobo`, ODK Central CSV in `pantau.ingest.central`).
+Readers: XML by `pantau.ingest.xml`; JSON and CSV records by the reader of their source, which
+offers `reparse(raw, raw_format, fields, origin) -> Incoming | Unreadable`: KoboToolbox CSV,
+JSON and XLSX rows in `pantau.ingest.kobo`, ODK Central CSV rows, zip documents and OData
+JSON in `pantau.ingest.central`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pantau.ingest.xml import XmlRejected, parse_submission
 from pantau.operations import get_operation
 from pantau.store.models import Form, Quarantine
 
+READERS = {"central": "pantau.ingest.central", "kobo": "pantau.ingest.kobo"}  # source → reader
 Reparse = Callable[[bytes, str, list[dict[str, Any]], str], "Incoming | Unreadable"]
 
 
@@ -129,12 +131,11 @@ def _still(row: Quarantine, reason: str, note: str = "") -> str:
 
 
 def _reader(source: str, raw_format: str) -> Reparse | None:
-    """The single-record reader for a JSON or CSV record, if its source offers one."""
-    modules = {"json": ["pantau.ingest.kobo"],
-               "csv": (["pantau.ingest.central", "pantau.ingest.kobo"] if source == "central"
-                       else ["pantau.ingest.kobo", "pantau.ingest.central"])}
-    for name in modules.get(raw_format, []):
-        fn = getattr(importlib.import_module(name), "reparse", None)
-        if callable(fn):
-            return fn  # type: ignore[no-any-return]
-    return None
+    """The single-record reader for a JSON or CSV record: that of the source that sent it
+    (Central's OData JSON and zip documents are not Kobo JSON, nor the other way round);
+    records from elsewhere ("file") are read as Kobo's, the most common export."""
+    if raw_format not in ("json", "csv"):
+        return None
+    name = READERS.get(source, READERS["kobo"])
+    fn = getattr(importlib.import_module(name), "reparse", None)
+    return fn if callable(fn) else None

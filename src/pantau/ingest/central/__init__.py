@@ -17,7 +17,7 @@ def reparse(raw: bytes, raw_format: str, fields: list[dict[str, Any]],
     """Read one kept Central record again: a CSV header and row, the JSON document of a row
     with its repeat rows (from a `submissions.csv.zip`), or an OData record."""
     from pantau.ingest.central.files import SOURCE, read_tables
-    from pantau.ingest.central.records import Shape, incoming
+    from pantau.ingest.central.records import Shape, read_record
 
     try:
         text = raw.decode("utf-8")
@@ -26,7 +26,7 @@ def reparse(raw: bytes, raw_format: str, fields: list[dict[str, Any]],
         else:
             doc = json.loads(text)
             if isinstance(doc, dict) and "__id" in doc:
-                return incoming(doc, Shape(fields), origin)
+                return read_record(doc, Shape(fields), origin)
             if not isinstance(doc, dict) or not all(isinstance(v, str) for v in doc.values()):
                 raise ValueError("not a Central record")
             tables = doc

@@ -1,4 +1,5 @@
-"""A small ODK Central API client: session login, JSON pages, retries with backoff.
+"""A small ODK Central API client: session login and JSON pages, over `pantau.ingest.http`
+(timeouts, retries with backoff, refusals without credentials).
 
 Credentials live only in this object and in the `Authorization` header; no message, log line
 or stored URL ever carries them.
@@ -8,16 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
+from pantau.config import setting
 from pantau.errors import PantauError
+from pantau.ingest.http import JsonClient, Refused
 
-RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+SERVER = "ODK Central"
+REFUSALS = {
+    401: ("refused the credentials", "check the email and password or token"),
+    403: ("does not let this account read the form", "give the account a role in the project "
+          "that may see submissions"),
+    404: ("has no such project or form", "check --project and the form's id on Central"),
+}
 
 
 @dataclass
@@ -27,18 +32,16 @@ class Page:
 
 
 class CentralClient:
-    """Talks to one Central server. `retries` transient failures (429, 5xx, a dropped
-    connection, a truncated JSON body) are retried per request, waiting `backoff`·2ⁿ seconds
-    (at most a minute, or what Retry-After asks within that)."""
+    """Talks to one Central server (`base_url`, already checked by `server_url`). A 401 on a
+    page logs in again once, as sessions expire, then stops."""
 
     def __init__(self, base_url: str, *, email: str | None = None,
                  password: str | None = None, token: str | None = None, retries: int = 5,
                  backoff: float = 1.0, timeout: float = 60.0) -> None:
         self.base = base_url.rstrip("/")
         self._email, self._password, self._token = email, password, token
-        self.retries, self.backoff = retries, backoff
-        self.http = httpx.Client(timeout=timeout, follow_redirects=True,
-                                 headers={"User-Agent": "pantau"})
+        self.http = JsonClient(SERVER, refusals=REFUSALS, secrets=[email, password, token],
+                               retries=retries, backoff=backoff, timeout=timeout)
 
     def __enter__(self) -> CentralClient:
         return self
@@ -51,80 +54,32 @@ class CentralClient:
         was given."""
         if self._email is None or self._password is None:
             if self._token is None:
+                email_, password, token = (setting(n).env for n in (
+                    "central_email", "central_password", "central_token"))
                 raise PantauError("invalid", message="ODK Central needs an email and password "
-                                  "(or a token): set PANTAU_CENTRAL_EMAIL and "
-                                  "PANTAU_CENTRAL_PASSWORD, or PANTAU_CENTRAL_TOKEN")
+                                  f"(or a token): set {email_} and {password}, or {token}")
             return
-        body = self._request("POST", f"{self.base}/v1/sessions",
-                             {"email": self._email, "password": self._password},
-                             relogin=False).body
+        body = self.http.post(f"{self.base}/v1/sessions",
+                              {"email": self._email, "password": self._password}).body
         token = body.get("token")
         if not isinstance(token, str):
             raise PantauError("invalid", message=f"ODK Central at {self.base} answered the "
                               "login without a session token")
         self._token = token
+        self.http.secrets.add(token)
 
     def get(self, url: str) -> Page:
-        return self._request("GET", url, None, relogin=True)
+        try:
+            answer = self.http.get(url, headers=self._auth())
+        except Refused as exc:
+            if exc.status != 401 or self._password is None:
+                raise
+            self.login()  # the session may have expired: log in once more
+            answer = self.http.get(url, headers=self._auth())
+        return Page(answer.body, _odata_time(answer.headers.get("date")))
 
-    def _request(self, method: str, url: str, payload: dict[str, Any] | None,
-                 relogin: bool) -> Page:
-        last = ""
-        for attempt in range(self.retries + 1):
-            if attempt:
-                time.sleep(self._wait(attempt, last))
-            headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
-            try:
-                resp = self.http.request(method, url, json=payload, headers=headers)
-            except httpx.TransportError as exc:
-                last = f"no answer: {exc.__class__.__name__}"
-                continue
-            if resp.status_code == 401 and relogin and self._password is not None:
-                relogin = False  # the session may have expired: log in once more
-                self.login()
-                return self._request(method, url, payload, relogin=False)
-            if resp.status_code in RETRY_STATUS:
-                last = f"HTTP {resp.status_code}"
-                self._retry_after = resp.headers.get("retry-after")
-                continue
-            if resp.status_code >= 400:
-                raise self._refused(resp)
-            try:
-                body = resp.json()
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                last = "a truncated or malformed JSON answer"
-                continue
-            if not isinstance(body, dict):
-                last = "a JSON answer that is not an object"
-                continue
-            return Page(body, _odata_time(resp.headers.get("date")))
-        raise PantauError("invalid", message=f"ODK Central at {self.base} gave {last} "
-                          f"{self.retries + 1} times in a row; run the pull again later: it "
-                          "resumes where it stopped")
-
-    _retry_after: str | None = None
-
-    def _wait(self, attempt: int, last: str) -> float:
-        wait = self.backoff * 2 ** (attempt - 1)
-        if last.startswith("HTTP") and self._retry_after and self._retry_after.isdigit():
-            wait = max(wait, float(self._retry_after))
-        return min(wait, 60.0)
-
-    def _refused(self, resp: httpx.Response) -> PantauError:
-        status = resp.status_code
-        if status == 401:
-            why = "refused the credentials (HTTP 401): check the email and password or token"
-        elif status == 403:
-            why = "does not let this account read the form (HTTP 403)"
-        elif status == 404:
-            why = "has no such project or form (HTTP 404)"
-        else:
-            try:
-                detail = str(resp.json().get("message", ""))[:300]
-            except (ValueError, AttributeError):
-                detail = ""
-            why = f"answered HTTP {status}" + (f": {detail}" if detail else "")
-        return PantauError("invalid", message=f"ODK Central at {self.base} {why}")
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"} if self._token else {}
 
 
 def _odata_time(header: str | None) -> str | None:

@@ -24,8 +24,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pantau.errors import PantauError
-from pantau.ingest.central.columns import Plan, is_container, plan_columns, row_values
+from pantau.ingest.central.columns import Plan, plan_columns, row_values
 from pantau.ingest.central.text import csv_line, csv_rows
+from pantau.ingest.headers import is_container
 from pantau.ingest.incoming import Incoming
 from pantau.ingest.review import from_central
 from pantau.ingest.stream import Unreadable

@@ -13,27 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urljoin
 
-from sqlalchemy import select, update
-
-from pantau.forms.store import current_version, get_form
-from pantau.ingest.central.client import CentralClient
-from pantau.ingest.central.records import Shape, incoming
+from pantau.config import setting_value
+from pantau.ingest.central.client import SERVER, CentralClient
+from pantau.ingest.central.records import Shape, read_record
+from pantau.ingest.http import server_url
 from pantau.ingest.incoming import Incoming
-from pantau.ingest.stream import (
-    PullResult,  # noqa: F401  (re-exported)
-    Unreadable,
-    ingest,
-)
-from pantau.store.models import Form, PullState, Submission
+from pantau.ingest.pulls import Progress, start, store_page
+from pantau.ingest.stream import PullResult, Unreadable
 
 if TYPE_CHECKING:
     from pantau.workspace import Workspace
 
-Progress = Callable[[int, int | None], None]  # (records so far, total if known)
 
 
 def window_filter(since: str | None, until: str | None) -> str | None:
@@ -53,16 +46,19 @@ def pull(ws: Workspace, operation: str, form: str, base_url: str, project_id: in
          password: str | None = None, token: str | None = None, page_size: int = 250,
          progress: Progress | None = None, retries: int = 5, backoff: float = 1.0,
          timeout: float = 60.0) -> PullResult:
-    """Bring in what changed on Central since the last pull of `form` of `operation`."""
+    """Bring in what changed on Central since the last pull of `form` of `operation`.
+    Credentials not given come from the settings `central_email`, `central_password`,
+    `central_token` (PANTAU_CENTRAL_…); email and password win over a token."""
     xml_form_id = xml_form_id or form
-    base = base_url.rstrip("/")
+    base = server_url(base_url, SERVER)
+    email = email or setting_value("central_email")
+    password = password or setting_value("central_password")
+    token = token or setting_value("central_token")
     server = f"{base}/v1/projects/{project_id}/forms/{xml_form_id}"
     svc = f"{base}/v1/projects/{project_id}/forms/{quote(xml_form_id, safe='')}.svc"
-    with ws.session() as s:
-        f = get_form(s, operation, form)
-        form_id, shape = f.id, Shape(current_version(s, f).fields)
-        state = _state(s, form_id, server)
-        since, url = state.cursor, state.next_url
+    begin = start(ws, operation, form, server)
+    form_id, shape, since, url = (begin.form_id, Shape(begin.fields), begin.cursor,
+                                  begin.next_url)
     result = PullResult(cursor=since)
     with CentralClient(base, email=email, password=password, token=token, retries=retries,
                        backoff=backoff, timeout=timeout) as client:
@@ -80,47 +76,10 @@ def pull(ws: Workspace, operation: str, form: str, base_url: str, project_id: in
             nxt = body.get("@odata.nextLink")
             nxt = urljoin(url, nxt) if isinstance(nxt, str) and nxt else None
             records = _records(client, svc, server, body.get("value"), shape)
-            with ws.session() as s:
-                stored = s.get(Form, form_id)
-                assert stored is not None
-                done = ingest(s, stored, records)
-                _review_states(s, form_id, records)
-                st = _state(s, form_id, server)
-                st.cursor, st.next_url = until, nxt
-                st.pulled = (st.pulled or 0) + done.counts.total()
-                st.updated_at = dt.datetime.now(dt.UTC)
-            result.counts.update(done.counts)
-            result.messages.extend(done.messages[:1000 - len(result.messages)])
-            result.pages += 1
-            result.cursor = until
-            if progress is not None:
-                progress(result.records, result.total)
+            store_page(ws, form_id, server, records, result, cursor=until, next_url=nxt,
+                       progress=progress)
             url = nxt
     return result
-
-
-def _review_states(s: Any, form_id: int, records: list[Incoming | Unreadable]) -> None:
-    """Central's review state is the truth: a record that is otherwise a `duplicate` (only
-    its review changed) still moves the submission's state."""
-    by_state: dict[str, list[str]] = {}
-    for rec in records:
-        if isinstance(rec, Incoming) and rec.review_state and rec.root_id:
-            by_state.setdefault(rec.review_state, []).append(rec.root_id)
-    for state, roots in by_state.items():
-        s.execute(update(Submission).where(Submission.form_id == form_id,
-                                           Submission.instance_id.in_(roots),
-                                           Submission.review_state != state)
-                  .values(review_state=state))
-
-
-def _state(s: Any, form_id: int, server: str) -> PullState:
-    st = s.scalar(select(PullState).where(PullState.form_id == form_id,
-                                          PullState.server == server))
-    if st is None:
-        st = PullState(form_id=form_id, server=server, pulled=0)
-        s.add(st)
-        s.flush()
-    return st
 
 
 def _server_now(client: CentralClient, svc: str, since: str | None) -> str:
@@ -154,7 +113,7 @@ def _records(client: CentralClient, svc: str, server: str, value: Any,
                                   "central"))
             continue
         _expand(client, svc, record)
-        out.append(incoming(record, shape, f"{server} {record['__id']}"[:400]))
+        out.append(read_record(record, shape, f"{server} {record['__id']}"[:400]))
     return out
 
 

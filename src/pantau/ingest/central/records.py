@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pantau.ingest.central.columns import is_container
 from pantau.ingest.central.files import parse_time
+from pantau.ingest.headers import is_container
 from pantau.ingest.incoming import Incoming
 from pantau.ingest.review import from_central
+from pantau.ingest.stream import Unreadable
 
 
 class Shape:
@@ -32,6 +33,42 @@ class Shape:
         if "repeat" in t:
             return "repeat"
         return "group" if is_container(f) else t
+
+
+def read_record(record: dict[str, Any], shape: Shape, origin: str) -> Incoming | Unreadable:
+    """One OData record, or — when it holds answers to fields the form does not have (the
+    form in pantau is not the one on Central) — the record kept whole for the quarantine,
+    rather than stored without those answers. As for Kobo JSON."""
+    unknown = unknown_keys(record, shape)
+    if unknown:
+        raw = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return Unreadable(origin, "keys the form does not know: "
+                          + ", ".join(sorted(set(unknown))[:20]), raw, "json", "central")
+    return incoming(record, shape, origin)
+
+
+def unknown_keys(obj: dict[str, Any], shape: Shape, prefix: str = "") -> list[str]:
+    """Paths of the answers in `obj` that no field of the form holds. Central's own keys
+    (`__id`, `__system`, `meta`, `…@odata.…`) and empty answers (Central lists every field
+    of its newest form version, null where a submission has none) are not answers."""
+    out: list[str] = []
+    for key, value in obj.items():
+        if key.startswith("__") or "@" in key or value is None or (not prefix and key == "meta"):
+            continue
+        path = f"{prefix}{key}"
+        kind = shape.kind(path)
+        if kind == "group" or (not kind and isinstance(value, dict)
+                               and "coordinates" not in value):
+            if isinstance(value, dict):
+                out.extend(unknown_keys(value, shape, path + "/"))
+        elif kind == "repeat" or (not kind and isinstance(value, list)
+                                  and all(isinstance(i, dict) for i in value)):
+            for item in value if isinstance(value, list) else []:
+                if isinstance(item, dict):
+                    out.extend(unknown_keys(item, shape, path + "/"))
+        elif not kind and value != "" and value != []:
+            out.append(path)
+    return out
 
 
 def incoming(record: dict[str, Any], shape: Shape, origin: str) -> Incoming:

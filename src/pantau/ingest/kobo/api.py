@@ -20,37 +20,31 @@ becomes the submission's review state.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
-import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urljoin
+from urllib.parse import quote, urlencode, urljoin
 
-import httpx
-from sqlalchemy import select
-
+from pantau.config import setting, setting_value
 from pantau.errors import PantauError
-from pantau.forms.store import current_version, get_form
+from pantau.ingest.http import JsonClient, server_url
 from pantau.ingest.incoming import Incoming
 from pantau.ingest.kobo.files import JsonShape, dump
-from pantau.ingest.receive import quarantine, receive
-from pantau.ingest.stream import (
-    PullResult,  # noqa: F401  (re-exported)
-    Unreadable,
-)
-from pantau.store.models import Form, PullState, Submission
+from pantau.ingest.pulls import Progress, start, store_page
+from pantau.ingest.stream import PullResult, Unreadable
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from pantau.workspace import Workspace
 
-Progress = Callable[[int, int | None], None]  # (records so far, total if known)
-RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_PAGE = 1000  # Kobo's own ceiling for `limit` in JSON
 SOURCE = "kobo"
+SERVER = "KoboToolbox"
+REFUSALS = {
+    401: ("refused the API token", "check the token (Kobo: Account settings → Security)"),
+    403: ("does not let this account read the project's data",
+          "share the project with it ('View submissions')"),
+    404: ("has no such project", "check the asset uid, as in the project's address "
+          "/#/forms/<uid>"),
+}
 
 
 def first_page(base: str, asset_uid: str, since: str | None, page_size: int) -> str:
@@ -59,7 +53,7 @@ def first_page(base: str, asset_uid: str, since: str | None, page_size: int) -> 
                              "sort": json.dumps({"_submission_time": 1, "_id": 1})}
     if since:
         query["query"] = json.dumps({"_submission_time": {"$gte": since}})
-    return f"{base}/api/v2/assets/{asset_uid}/data/?{urlencode(query)}"
+    return f"{base}/api/v2/assets/{quote(asset_uid, safe='')}/data/?{urlencode(query)}"
 
 
 def pull(ws: Workspace, operation: str, form: str, base_url: str, asset_uid: str,
@@ -67,71 +61,41 @@ def pull(ws: Workspace, operation: str, form: str, base_url: str, asset_uid: str
          progress: Progress | None = None, *, full: bool = False, retries: int = 5,
          backoff: float = 1.0, timeout: float = 60.0) -> PullResult:
     """Bring in what was submitted to the Kobo asset since the last pull of `form` (or
-    everything again with `full`). `token`: the account's API token, else PANTAU_KOBO_TOKEN."""
-    token = token or os.environ.get("PANTAU_KOBO_TOKEN") or None
+    everything again with `full`). `token`: the account's API token, else the `kobo_token`
+    setting (PANTAU_KOBO_TOKEN). Transient failures are retried by `pantau.ingest.http`."""
+    token = token or setting_value("kobo_token")
     if not token:
         raise PantauError("invalid", message="KoboToolbox needs an API token: pass --token or "
-                          "set PANTAU_KOBO_TOKEN (Account settings → Security in Kobo)")
+                          f"set {setting('kobo_token').env} (Account settings → Security in "
+                          "Kobo)")
     if not 1 <= page_size <= MAX_PAGE:
         raise PantauError("invalid", message=f"page size must be 1 to {MAX_PAGE} "
                           f"(Kobo's limit), not {page_size}")
-    base = base_url.rstrip("/")
-    server = f"{base}/api/v2/assets/{asset_uid}"
-    with ws.session() as s:
-        f = get_form(s, operation, form)
-        form_id, shape = f.id, JsonShape(current_version(s, f).fields)
-        state = _state(s, form_id, server)
-        since, url = state.cursor, state.next_url
+    base = server_url(base_url, SERVER)
+    server = f"{base}/api/v2/assets/{quote(asset_uid, safe='')}"
+    begin = start(ws, operation, form, server)
+    form_id, shape, since, url = (begin.form_id, JsonShape(begin.fields), begin.cursor,
+                                  begin.next_url)
     if full:
         url = first_page(base, asset_uid, None, page_size)
     elif not url:
         url = first_page(base, asset_uid, since, page_size)
     result = PullResult(cursor=since)
-    with KoboClient(base, token, retries=retries, backoff=backoff, timeout=timeout) as client:
+    with JsonClient(SERVER, headers={"Authorization": f"Token {token}"}, refusals=REFUSALS,
+                    secrets=[token], retries=retries, backoff=backoff,
+                    timeout=timeout) as client:
         while url:
-            body = client.page(url)
+            body = client.get(url).body
             if isinstance(body.get("count"), int):
                 result.total = body["count"]
             nxt = body.get("next")
             nxt = urljoin(url, nxt) if isinstance(nxt, str) and nxt else None
             records, latest = _records(body.get("results"), shape, server)
-            with ws.session() as s:
-                stored = s.get(Form, form_id)
-                assert stored is not None
-                _store(s, stored, records, result)
-                st = _state(s, form_id, server)
-                if latest and (not st.cursor or latest > st.cursor):
-                    st.cursor = latest
-                st.next_url = nxt
-                st.pulled = (st.pulled or 0) + len(records)
-                st.updated_at = dt.datetime.now(dt.UTC)
-                result.cursor = st.cursor
-            result.pages += 1
-            if progress is not None:
-                progress(result.records, result.total)
+            cursor = max(filter(None, (latest, result.cursor)), default=None)
+            store_page(ws, form_id, server, records, result, cursor=cursor, next_url=nxt,
+                       progress=progress)
             url = nxt
     return result
-
-
-def _store(s: Session, form: Form, records: list[Incoming | Unreadable],
-           result: PullResult) -> None:
-    """Through the storage rules; Kobo's validation status is the truth for the review
-    state, also of a record that is otherwise a `duplicate`."""
-    for rec in records:
-        if isinstance(rec, Unreadable):
-            inc = Incoming(instance_id="", data={}, raw=rec.raw, raw_format=rec.raw_format,
-                           source=rec.source, origin=rec.origin)
-            out = quarantine(s, form.operation_id, form.id, inc, rec.reason)
-        else:
-            out = receive(s, form, rec)
-            if out.status in ("duplicate", "updated") and out.submission_id and \
-                    rec.review_state:
-                sub = s.get(Submission, out.submission_id)
-                if sub is not None and sub.review_state != rec.review_state:
-                    sub.review_state = rec.review_state
-        result.counts[out.status] += 1
-        if out.status in ("conflict", "quarantined") and len(result.messages) < 1000:
-            result.messages.append(f"{rec.origin}: {out.status}: {out.message}")
 
 
 def _records(results: Any, shape: JsonShape, server: str
@@ -155,74 +119,3 @@ def _records(results: Any, shape: JsonShape, server: str
     return out, latest
 
 
-def _state(s: Session, form_id: int, server: str) -> PullState:
-    st = s.scalar(select(PullState).where(PullState.form_id == form_id,
-                                          PullState.server == server))
-    if st is None:
-        st = PullState(form_id=form_id, server=server, pulled=0)
-        s.add(st)
-        s.flush()
-    return st
-
-
-class KoboClient:
-    """Talks to one Kobo server. Transient failures (429, 5xx, a dropped connection, a
-    truncated JSON page) are retried `retries` times, waiting `backoff`·2ⁿ seconds (at most a
-    minute) or what Retry-After asks. The token lives only in the Authorization header."""
-
-    def __init__(self, base: str, token: str, *, retries: int = 5, backoff: float = 1.0,
-                 timeout: float = 60.0) -> None:
-        self.base, self.retries, self.backoff = base, retries, backoff
-        self.http = httpx.Client(timeout=timeout, follow_redirects=True, headers={
-            "Authorization": f"Token {token}", "Accept": "application/json",
-            "User-Agent": "pantau"})
-
-    def __enter__(self) -> KoboClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.http.close()
-
-    def page(self, url: str) -> dict[str, Any]:
-        last, retry_after = "", None
-        for attempt in range(self.retries + 1):
-            if attempt:
-                time.sleep(self._wait(attempt, retry_after))
-                retry_after = None
-            try:
-                resp = self.http.get(url)
-            except httpx.TransportError as exc:
-                last = f"no answer ({exc.__class__.__name__})"
-                continue
-            if resp.status_code in RETRY_STATUS:
-                last, retry_after = f"HTTP {resp.status_code}", resp.headers.get("retry-after")
-                continue
-            if resp.status_code >= 400:
-                raise self._refused(resp.status_code)
-            try:
-                body = resp.json()
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                last = "a truncated or broken JSON page"
-                continue
-            if not isinstance(body, dict):
-                last = "a JSON page that is not an object"
-                continue
-            return body
-        raise PantauError("invalid", message=(
-            f"KoboToolbox at {self.base} gave {last} {self.retries + 1} time(s) in a row; what "
-            "came before is stored: run the pull again later, it resumes where it stopped"))
-
-    def _wait(self, attempt: int, retry_after: str | None) -> float:
-        wait = self.backoff * 2 ** (attempt - 1)
-        if retry_after and retry_after.strip().isdigit():
-            wait = max(wait, float(retry_after))
-        return min(wait, 60.0)
-
-    def _refused(self, status: int) -> PantauError:
-        why = {401: "refused the API token (HTTP 401): check the token (Kobo: Account "
-                    "settings → Security)",
-               403: "does not let this account read the project's data (HTTP 403): share "
-                    "the project with it ('View submissions')",
-               404: "has no such project (HTTP 404): check the asset uid, as in the "
-                    "project's address /#/forms/<uid>"}.get(status, f"answered HTTP {status}")
-        return PantauError("invalid", message=f"KoboToolbox at {self.base} {why}")
