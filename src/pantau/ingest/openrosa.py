@@ -1,26 +1,32 @@
 """Receive one OpenRosa submission (XML + attachments) by the storage rules, with Central's
 answers: 201 new (or attachments added), 202 identical re-send, 409 conflicting re-send.
 
-The HTTP layer (pantau.web.openrosa) only reads the request within its limits and renders the
-answer; everything that decides what is stored lives here, so it can be tested and reused.
+The HTTP layer (pantau.web.openrosa) only reads the request within its limits, parses it and
+renders the answer; what is stored is decided here. The server hands each parsed POST to its
+writer (`submission_writer`, see pantau.ingest.writer), which stores many in one transaction
+with `store_posts` (and POST by POST with `store_post` if that fails); `receive_submission`
+stores one in a transaction of its own, for scripts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from pantau.ingest.incoming import IncomingAttachment
-from pantau.ingest.receive import MAX_ATTACHMENT, quarantine, receive
+from pantau.errors import PantauError
+from pantau.ingest.batch import FormContext, store_batch
+from pantau.ingest.incoming import Incoming, IncomingAttachment
+from pantau.ingest.receive import MAX_ATTACHMENT, Outcome, quarantine, receive
+from pantau.ingest.writer import Writer
 from pantau.ingest.xml import XmlSubmission, parse_submission
 from pantau.operations import get_operation
-from pantau.store.models import Attachment, Form, FormVersion
+from pantau.store.models import Attachment, Form, FormVersion, Operation
 
 if TYPE_CHECKING:
     from pantau.workspace import Workspace
@@ -55,7 +61,8 @@ def attachment_name(name: str) -> str | None:
 
 def receive_submission(ws: Workspace, operation: str, raw: bytes,
                        attachments: list[IncomingAttachment], origin: str = "") -> Received:
-    """Parse (rejecting hostile XML with `XmlRejected`, nothing kept) and store one submission.
+    """Parse (rejecting hostile XML with `XmlRejected`, nothing kept) and store one submission
+    in a transaction of its own (the server stores through its writer instead).
 
     Raises PantauError(not_found) for an unknown operation."""
     parsed = parse_submission(raw)
@@ -63,30 +70,103 @@ def receive_submission(ws: Workspace, operation: str, raw: bytes,
         try:
             if ws.settings.is_sqlite:
                 with _sqlite_writer, ws.session() as s:
-                    return _store(s, operation, parsed, raw, attachments, origin)
+                    return store_submission(s, operation, parsed, raw, attachments, origin)
             with ws.session() as s:
-                return _store(s, operation, parsed, raw, attachments, origin)
+                return store_submission(s, operation, parsed, raw, attachments, origin)
         except (IntegrityError, OperationalError):
             if attempt == ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
 
 
-def _store(s: Session, operation: str, parsed: XmlSubmission, raw: bytes,
-           attachments: list[IncomingAttachment], origin: str) -> Received:
-    op = get_operation(s, operation)
-    form = s.scalar(select(Form).where(Form.operation_id == op.id,
-                                       Form.xml_form_id == parsed.form_id))
-    inc = parsed.incoming(raw, fields_of(s, form, parsed.version), origin=origin,
-                          attachments=attachments)
+@dataclass(frozen=True)
+class Post:
+    """One OpenRosa POST, read and parsed: what the server's writer stores."""
+
+    operation: str
+    parsed: XmlSubmission
+    raw: bytes
+    attachments: list[IncomingAttachment] = field(default_factory=list)
+    origin: str = "OpenRosa POST"
+
+
+def submission_writer(engine: Engine) -> Writer[Post, Received]:
+    """The server's writer: POSTs stored many to a transaction (see pantau.ingest.writer)."""
+    return Writer(engine, store_post, store_posts)
+
+
+def store_submission(s: Session, operation: str, parsed: XmlSubmission, raw: bytes,
+                     attachments: list[IncomingAttachment], origin: str = "") -> Received:
+    """Store one parsed submission in the session's transaction, by `receive()`'s rules."""
+    return store_post(s, Post(operation, parsed, raw, attachments, origin))
+
+
+def store_post(s: Session, post: Post) -> Received:
+    """One POST in the session's transaction; PantauError(not_found) for an unknown operation.
+
+    The operation, form and fields are looked up once per session (kept in `Session.info`):
+    a writer batch holds many submissions of the same form, and is one transaction."""
+    op, form, inc = _prepare(s, post)
     if form is None:
-        reason = f"no form '{parsed.form_id}' in operation {operation}"
-        quarantine(s, op.id, None, inc, reason)
-        return Received(404, "quarantined", reason + "; kept in the quarantine")
-    big = [a.name for a in attachments if len(a.content) > MAX_ATTACHMENT]
-    out = receive(s, form, inc)
+        return _unknown_form(s, op, post, inc)
+    return _answer(s, post, receive(s, form, inc))
+
+
+def store_posts(s: Session, posts: list[Post]) -> list[Received | Exception]:
+    """Many POSTs in the session's transaction, with the results `store_post` would give one
+    after the other: the POSTs of one form go to `store_batch` (new submissions without
+    attachments inserted in bulk, every other one through `receive()`, in order). A POST to
+    an unknown operation gets its PantauError as its result, having written nothing."""
+    results: list[Received | Exception] = []
+    run: list[tuple[int, Post, Incoming]] = []
+    run_form: Form | None = None
+
+    def flush() -> None:
+        if run_form is not None and run:
+            outcomes = store_batch(s, _context(s, run_form), [inc for _, _, inc in run])
+            for (i, post, _), out in zip(run, outcomes, strict=True):
+                results[i] = _answer(s, post, out)
+        run.clear()
+
+    for i, post in enumerate(posts):
+        results.append(_PENDING)
+        try:
+            op, form, inc = _prepare(s, post)
+        except PantauError as exc:
+            results[i] = exc
+            continue
+        if form is None or (run_form is not None and form.id != run_form.id):
+            flush()
+        if form is None:
+            results[i] = _unknown_form(s, op, post, inc)
+            continue
+        run_form = form
+        run.append((i, post, inc))
+    flush()
+    return results
+
+
+_PENDING = Received(500, "pending", "")  # a place in `store_posts`' results, always replaced
+
+
+def _prepare(s: Session, post: Post) -> tuple[Operation, Form | None, Incoming]:
+    op, form = _form_of(s, post.operation, post.parsed.form_id)
+    inc = post.parsed.incoming(post.raw, _fields_of(s, form, post.parsed.version),
+                               origin=post.origin, attachments=post.attachments)
+    return op, form, inc
+
+
+def _unknown_form(s: Session, op: Operation, post: Post, inc: Incoming) -> Received:
+    reason = f"no form '{post.parsed.form_id}' in operation {post.operation}"
+    quarantine(s, op.id, None, inc, reason)
+    return Received(404, "quarantined", reason + "; kept in the quarantine")
+
+
+def _answer(s: Session, post: Post, out: Outcome) -> Received:
+    """Central's answer to what the storage rules did with the POST."""
     if out.status == "quarantined":
-        status = 413 if big else (400 if not parsed.instance_id else 404)
+        big = any(len(a.content) > MAX_ATTACHMENT for a in post.attachments)
+        status = 413 if big else (400 if not post.parsed.instance_id else 404)
         return Received(status, "quarantined", out.message + "; kept in the quarantine")
     if out.status == "conflict":
         return Received(409, "conflict", "A submission already exists with this ID, but with "
@@ -94,12 +174,41 @@ def _store(s: Session, operation: str, parsed: XmlSubmission, raw: bytes,
                         out.submission_id)
     if out.status == "duplicate":
         assert out.version_id is not None
-        if _add_missing(s, out.version_id, attachments):
+        if _add_missing(s, out.version_id, post.attachments):
             return Received(201, "attachments_added", "Attachments added.", out.submission_id)
         return Received(202, "duplicate", "Already received: nothing changed.",
                         out.submission_id)
     return Received(201, out.status, "Full submission upload was successful!",
                     out.submission_id)
+
+
+def _context(s: Session, form: Form) -> FormContext:
+    """The form's versions, household size and rounds, read once per batch."""
+    cache: dict[int, FormContext] = s.info.setdefault("openrosa_contexts", {})
+    if form.id not in cache:
+        cache[form.id] = FormContext(s, form)
+    return cache[form.id]
+
+
+def _form_of(s: Session, operation: str, form_id: str) -> tuple[Operation, Form | None]:
+    """The operation (PantauError if unknown) and its form `form_id` (None if unknown)."""
+    cache: dict[tuple[str, str], tuple[Operation, Form | None]] = \
+        s.info.setdefault("openrosa_forms", {})
+    key = (operation, form_id)
+    if key not in cache:
+        op = get_operation(s, operation)
+        cache[key] = (op, s.scalar(select(Form).where(Form.operation_id == op.id,
+                                                      Form.xml_form_id == form_id)))
+    return cache[key]
+
+
+def _fields_of(s: Session, form: Form | None, version: str | None) -> list[dict]:
+    cache: dict[tuple[int | None, str | None], list[dict]] = \
+        s.info.setdefault("openrosa_fields", {})
+    key = (form.id if form is not None else None, version)
+    if key not in cache:
+        cache[key] = fields_of(s, form, version)
+    return cache[key]
 
 
 def fields_of(s: Session, form: Form | None, version: str | None) -> list[dict]:

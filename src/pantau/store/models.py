@@ -306,9 +306,10 @@ class FormVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("form.id", ondelete="CASCADE"), index=True)
     version: Mapped[str] = mapped_column(String(80))
-    xlsform: Mapped[bytes] = mapped_column(LargeBinary)
+    # the files are read when served, not with every submission that looks its version up
+    xlsform: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     xlsform_name: Mapped[str] = mapped_column(String(300), default="")
-    xform: Mapped[str] = mapped_column(Text)
+    xform: Mapped[str] = mapped_column(Text, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
     fields: Mapped[list] = mapped_column(JSON, default=list)  # [{path, type, label, hxl, …}]
     mapping: Mapped[dict] = mapped_column(JSON, default=dict)  # how fields become observations
@@ -457,3 +458,28 @@ class PullState(Base):
     next_url: Mapped[str | None] = mapped_column(Text)  # page to resume from
     pulled: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+# --- data quality -------------------------------------------------------------------------
+
+SEVERITIES = ("error", "warning", "info")
+
+
+class QualityFlag(Base):
+    """One failed check on one submission version. Checking a version again replaces its
+    flags of the checks that ran; the message states the rule, never an answer."""
+
+    __tablename__ = "quality_flag"
+    __table_args__ = (
+        CheckConstraint("severity IN ('error', 'warning', 'info')", name="severity"),
+        Index("ix_quality_flag_version_check", "version_id", "check_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("submission_version.id", ondelete="CASCADE"))
+    check_name: Mapped[str] = mapped_column(String(80))
+    severity: Mapped[str] = mapped_column(String(8))
+    field: Mapped[str | None] = mapped_column(String(300))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)

@@ -7,11 +7,14 @@ are shown as text, never run) and need nothing from the internet: no CDN, no web
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -47,11 +50,21 @@ def home_data(ws: Workspace) -> dict[str, Any]:
     return workspace_summary(ws)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    await run_in_threadpool(app.state.submission_writer.close)  # stores what is queued first
+
+
 def create_app(ws: Workspace) -> FastAPI:
+    from pantau.ingest.openrosa import submission_writer
+
     # /docs is served below from the vendored Swagger UI: FastAPI's default loads it from a CDN.
     app = FastAPI(title="pantau", version=__version__, docs_url=None, redoc_url=None,
-                  description="Open Displacement Tracking Matrix: pages and JSON API.")
+                  description="Open Displacement Tracking Matrix: pages and JSON API.",
+                  lifespan=_lifespan)
     app.state.ws = ws
+    app.state.submission_writer = submission_writer(ws.engine)  # OpenRosa: group commit
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.exception_handler(PantauError)
