@@ -44,3 +44,24 @@ def test_sqlite_pragmas(ws):
     with ws.engine.connect() as c:
         assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_deleting_an_operation_deletes_its_field_data(ws):
+    """Rounds, forms, submissions, versions and observations go with their operation, on both
+    stores (PostgreSQL once refused: a submission still pointed at its deleted round)."""
+    import datetime as dt
+
+    from sqlalchemy import delete
+
+    from pantau.store.models import Observation, Operation, Round, Submission, SubmissionVersion
+    from tests.ingest.sample_form import FORM, OP, add_form, incoming, new_id
+
+    add_form(ws)
+    ws.operations.add_round(OP, "SA", 1, dt.date(2024, 1, 1), dt.date(2024, 1, 31))
+    out = ws.ingest.receive(OP, FORM, incoming(new_id()))
+    with ws.session() as s:
+        assert s.get(Submission, out.submission_id).round_id is not None
+        s.execute(delete(Operation).where(Operation.slug == OP))
+    with ws.session() as s:
+        for model in (Round, Submission, SubmissionVersion, Observation):
+            assert s.scalar(select(func.count()).select_from(model)) == 0, model

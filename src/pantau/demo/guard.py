@@ -22,7 +22,7 @@ from pantau.config import Settings
 from pantau.demo.scenario import COUNTRY, GAZETTEER_LABEL, SLUG
 from pantau.errors import PantauError
 from pantau.store import db
-from pantau.store.models import Form, GazetteerVersion, Operation, PcodeFormat, Submission
+from pantau.store.models import GazetteerVersion, Operation, PcodeFormat
 
 MARKER = ".pantau-demo"
 NOTICE = ("This is pantau's demo workspace. The P-codes and place names are real; the sites are "
@@ -72,11 +72,8 @@ def prepare(settings: Settings, what: Plan) -> None:
     if what.clear_store:
         engine = db.connect(settings.database_url)
         try:
+            db.migrate(engine)  # the delete cascades as the current schema says
             with db.session_scope(engine) as s:
-                # submissions first: their versions and observations point at rounds and
-                # form versions without ON DELETE, which PostgreSQL checks mid-cascade
-                demo_forms = select(Form.id).join(Operation).where(Operation.slug == SLUG)
-                s.execute(delete(Submission).where(Submission.form_id.in_(demo_forms)))
                 s.execute(delete(Operation).where(Operation.slug == SLUG))
                 s.execute(delete(GazetteerVersion).where(
                     GazetteerVersion.country_iso3 == COUNTRY,

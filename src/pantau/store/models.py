@@ -332,7 +332,7 @@ class Submission(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("form.id", ondelete="CASCADE"))
     instance_id: Mapped[str] = mapped_column(String(200))
-    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id", ondelete="SET NULL"))
     review_state: Mapped[str] = mapped_column(String(12), default="received")
     submitter: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(40))  # file | kobo | central | openrosa
@@ -362,7 +362,8 @@ class SubmissionVersion(Base):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
     instance_id: Mapped[str] = mapped_column(String(200))
     deprecated_id: Mapped[str | None] = mapped_column(String(200))
-    form_version_id: Mapped[int | None] = mapped_column(ForeignKey("form_version.id"))
+    form_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("form_version.id", ondelete="SET NULL"))
     raw: Mapped[bytes] = mapped_column(LargeBinary)
     raw_format: Mapped[str] = mapped_column(String(10))  # xml | json | csv
     raw_sha256: Mapped[str] = mapped_column(String(64))
@@ -423,7 +424,7 @@ class Observation(Base):
     version_id: Mapped[int] = mapped_column(
         ForeignKey("submission_version.id", ondelete="CASCADE"))
     operation_id: Mapped[int] = mapped_column(ForeignKey("operation.id", ondelete="CASCADE"))
-    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id", ondelete="SET NULL"))
     assessment_type: Mapped[str | None] = mapped_column(String(10))
     site_code: Mapped[str | None] = mapped_column(String(60))
     admin1_pcode: Mapped[str | None] = mapped_column(String(40))
