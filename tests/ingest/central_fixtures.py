@@ -14,12 +14,14 @@ from tests.ingest.central_server import FORM, OP, FakeCentral, answers, make_xls
 
 
 def add_central_form(ws: Workspace, tmp_path: Path, version: str = "2024050101",
-                     omit: tuple[str, ...] = ()) -> str:
-    """The operation and the Central test form (`omit`: fields it lacks); returns its id."""
+                     omit: tuple[str, ...] = (), shapes: bool = False) -> str:
+    """The operation and the Central test form (`omit`: fields it lacks; `shapes`: with a
+    geotrace and a geoshape); returns its id."""
     if OP not in {o.slug for o in ws.operations.list()}:
         ws.operations.create(OP, "IDN", "Central Sulawesi Earthquake 2018",
                              avg_household_size=4.5)
-    ws.forms.import_xlsform(OP, make_xlsform(tmp_path / f"sa-{version}.xlsx", version, omit),
+    ws.forms.import_xlsform(OP, make_xlsform(tmp_path / f"sa-{version}.xlsx", version, omit,
+                                            shapes),
                             assessment_type="SA")
     return FORM
 

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, quote, unquote, urlparse
 
 EMAIL, PASSWORD, TOKEN = "coordinator@example.org", "s3cret-pass", "session-token-1"
 INTS = {"idp_hh", "households/members"}
+SHAPES = {"route": "geotrace", "camp_area": "geoshape"}  # fields `make_xlsform(shapes=True)`
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Sub:
     edits: int = 0
     version: str = "2024050101"
     submitter: str = "enumerator 1"
+    files: dict[str, bytes] = field(default_factory=dict)  # attachments Central has
+    missing: list[str] = field(default_factory=list)  # expected, not uploaded yet
 
 
 @dataclass
@@ -107,8 +110,10 @@ class FakeCentral:
         rec["meta"] = {"instanceID": sub.current}
         rec["__system"] = {
             "submissionDate": _iso(sub.created), "updatedAt": _iso(sub.updated),
-            "submitterId": "5", "submitterName": sub.submitter, "attachmentsPresent": 0,
-            "attachmentsExpected": 0, "status": None, "reviewState": sub.review,
+            "submitterId": "5", "submitterName": sub.submitter,
+            "attachmentsPresent": len(sub.files),
+            "attachmentsExpected": len(sub.files) + len(sub.missing), "status": None,
+            "reviewState": sub.review,
             "deviceId": None, "edits": sub.edits, "formVersion": sub.version}
         return rec
 
@@ -183,6 +188,33 @@ class _Handler(BaseHTTPRequestHandler):
     def date_time_string(self, timestamp: float | None = None) -> str:
         return email.utils.format_datetime(self.fake.clock, usegmt=True)
 
+    def _send_file(self, content: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "image/jpeg")
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    def _attachments(self, path: str) -> bool:
+        """`/v1/projects/{p}/forms/{f}/submissions/{instanceId}/attachments[/{name}]`: the
+        list `[{"name", "exists"}]` of the current version, or one file."""
+        fake = self.fake
+        home = f"/v1/projects/{fake.project}/forms/{fake.form_id}/submissions/"
+        if not path.startswith(home):
+            return False
+        m = re.fullmatch(r"([^/]+)/attachments(?:/([^/]+))?", path[len(home):])
+        sub = next((s for s in fake.subs if m and s.root == unquote(m.group(1))), None)
+        if m is None or sub is None:
+            self._send(404, {"code": 404.1, "message": "Could not find the resource."})
+        elif m.group(2) is None:
+            self._send(200, [{"name": n, "exists": True} for n in sub.files]
+                       + [{"name": n, "exists": False} for n in sub.missing])
+        elif unquote(m.group(2)) in sub.files:
+            self._send_file(sub.files[unquote(m.group(2))])
+        else:
+            self._send(404, {"code": 404.1, "message": "Could not find the resource."})
+        return True
+
     def _send(self, status: int, body: Any, truncate: bool = False) -> None:
         data = json.dumps(body).encode()
         if truncate:
@@ -223,6 +255,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(401, {"code": 401.2, "message": "Could not authenticate."})
             return
         url = urlparse(self.path)
+        if self._attachments(url.path):
+            return
         svc = f"/v1/projects/{fake.project}/forms/{fake.form_id}.svc/"
         if not url.path.startswith(svc):
             self._send(404, {"code": 404.1, "message": "Not found."})
@@ -259,11 +293,20 @@ class _Handler(BaseHTTPRequestHandler):
 def _typed(path: str, value: Any) -> Any:
     if path in INTS:
         return int(value)
+    if path in SHAPES:  # GeoJSON as Central writes it: no accuracy per point
+        points = [[_number(x) for x in p.split(" ")[:3]] for p in value.split(";")]
+        line = [[p[1], p[0], *p[2:]] for p in points]
+        return ({"type": "LineString", "coordinates": line} if SHAPES[path] == "geotrace"
+                else {"type": "Polygon", "coordinates": [line]})
     if path == "gps":
         lat, lon, alt, acc = (float(x) if "." in x else int(x) for x in value.split(" "))
         return {"type": "Point", "coordinates": [lon, lat, alt],
                 "properties": {"accuracy": acc}}
     return value
+
+
+def _number(text: str) -> int | float:
+    return float(text) if "." in text else int(text)
 
 
 def _iso(when: dt.datetime | None) -> str | None:
@@ -323,10 +366,12 @@ OP = "idn-sulteng"
 FORM = "sa_central"
 
 
-def make_xlsform(path: Path, version: str = "2024050101", omit: tuple[str, ...] = ()) -> Path:
+def make_xlsform(path: Path, version: str = "2024050101", omit: tuple[str, ...] = (),
+                 shapes: bool = False) -> Path:
     """A small HXL-tagged site assessment with a group, a select_multiple, a geopoint and a
     repeat: the shapes a Central export has to be read back into. `omit`: names of fields
-    left out (a form that lacks a field the submissions hold)."""
+    left out (a form that lacks a field the submissions hold); `shapes`: with a geotrace
+    (`route`) and a geoshape (`camp_area`) too."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -341,6 +386,7 @@ def make_xlsform(path: Path, version: str = "2024050101", omit: tuple[str, ...] 
                 ("integer", "idp_hh", "IDP households", "#affected+idps+hh"),
                 ("select_multiple needs", "needs", "Needs", ""),
                 ("geopoint", "gps", "GPS", ""),
+                *([(kind, name, name, "") for name, kind in SHAPES.items()] if shapes else []),
                 ("begin_repeat", "households", "Households", ""),
                 ("select_one sex", "head_sex", "Head sex", ""),
                 ("integer", "members", "Members", ""), ("end_repeat", "", "", "")]:

@@ -101,6 +101,7 @@ class KSub:
     root: str = ""
     deprecated: str | None = None
     status: str | None = None  # validation_status_… uid
+    files: list[dict[str, Any]] = field(default_factory=list)  # see FakeKobo.attach
 
     @property
     def instance_id(self) -> str:
@@ -131,6 +132,8 @@ class FakeKobo:
     subs: list[KSub] = field(default_factory=list)
     faults: list[dict[str, Any]] = field(default_factory=list)
     log: list[tuple[str, int]] = field(default_factory=list)  # (path?query, status)
+    url: str = ""
+    _files: int = 0
     _server: ThreadingHTTPServer | None = None
 
     # -- submissions ---------------------------------------------------------------------
@@ -155,7 +158,8 @@ class FakeKobo:
         rec.update({
             "__version__": "vGdfkq2PVbR2vkw6ym8w9u", "meta/instanceID": sub.instance_id,
             "meta/rootUuid": sub.root, "_xform_id_string": ASSET, "_uuid": sub.uuid,
-            "_attachments": [], "_status": "submitted_via_web",
+            "_attachments": [self._attachment(sub, f) for f in sub.files],
+            "_status": "submitted_via_web",
             "_geolocation": [-0.8917, 119.8707], "_submission_time": sub.submitted,
             "_tags": [], "_notes": [], "_submitted_by": "enum_palu_1",
             "_validation_status": ({"timestamp": 1710000000, "uid": sub.status,
@@ -165,6 +169,35 @@ class FakeKobo:
         if sub.deprecated:
             rec["meta/deprecatedID"] = sub.deprecated
         return rec
+
+    def attach(self, sub: KSub, name: str, content: bytes, mimetype: str = "image/jpeg",
+               path: str | None = None, fails: tuple[int, ...] = (),
+               length: bool = True, old_host: bool = False) -> dict[str, Any]:
+        """A file sent with `sub`. `path`: the `filename` Kobo lists (by default its storage
+        path, `<user>/attachments/<formhub uuid>/<uuid>/<name>`); `fails`: statuses its
+        download answers first, one per request (a 404 in it for good: the file is gone);
+        `length`: whether the download says its Content-Length; `old_host`: listed with the
+        `kc.` media address older Kobo gave (served by the API v2 address all the same)."""
+        self._files += 1
+        f = {"id": 9000 + self._files, "name": name, "content": content,
+             "mimetype": mimetype, "fails": list(fails), "length": length,
+             "old_host": old_host,
+             "filename": path or f"enum_palu_1/attachments/0f1e2d3c4b5a69788796a5b4c3d2e1f0/"
+                                 f"{sub.uuid}/{name}"}
+        sub.files.append(f)
+        return f
+
+    def _attachment(self, sub: KSub, f: dict[str, Any]) -> dict[str, Any]:
+        """One `_attachments` entry as Kobo's API v2 lists it."""
+        home = f"{self.url}/api/v2/assets/{ASSET}/data/{sub.id}/attachments/{f['id']}/"
+        if f["old_host"]:
+            home = ("https://kc.kobotoolbox.invalid/media/original?media_file="
+                    + f["filename"].replace("/", "%2F"))
+        return {"download_url": home, "download_large_url": home + "large/",
+                "download_medium_url": home + "medium/", "download_small_url": home + "small/",
+                "mimetype": f["mimetype"], "filename": f["filename"], "instance": sub.id,
+                "xform": 12, "id": f["id"], "uid": f"att{f['id']}",
+                "question_xpath": "photo", "media_file_basename": f["name"]}
 
     # -- exports -------------------------------------------------------------------------
     def json_export(self, path: Path, bare_list: bool = False) -> Path:
@@ -251,16 +284,18 @@ class FakeKobo:
                 status, body, headers = fake.answer(self)
                 fake.log.append((self.path, status))
                 self.send_response(status)
+                headers = {"Content-Type": "application/json",
+                           "Content-Length": str(len(body)), **headers}
                 for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
+                    if v:
+                        self.send_header(k, v)
                 self.end_headers()
                 self.wfile.write(body)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.url
 
     def stop(self) -> None:
         if self._server is not None:
@@ -276,6 +311,10 @@ class FakeKobo:
 
     def answer(self, req: BaseHTTPRequestHandler) -> tuple[int, bytes, dict[str, str]]:
         url = urlparse(req.path)
+        if url.path.startswith(f"/api/v2/assets/{ASSET}/data/") and "/attachments/" in url.path:
+            if req.headers.get("Authorization") != f"Token {TOKEN}":
+                return 401, b'{"detail": "Invalid token."}', {}
+            return self._file(url.path)
         if url.path != f"/api/v2/assets/{ASSET}/data/":
             return 404, b'{"detail": "Not found."}', {}
         if req.headers.get("Authorization") != f"Token {TOKEN}":
@@ -290,6 +329,23 @@ class FakeKobo:
                 extra = {"Retry-After": fault["retry_after"]} if fault["retry_after"] else {}
                 return int(fault["status"]), b'{"detail": "Server error"}', extra
         return 200, body, {}
+
+    def _file(self, path: str) -> tuple[int, bytes, dict[str, str]]:
+        """`/api/v2/assets/{uid}/data/{_id}/attachments/{id}/`: the file itself."""
+        found = [f for s in self.subs for f in s.files
+                 if path.rstrip("/").endswith(f"/{s.id}/attachments/{f['id']}")]
+        if not found:
+            return 404, b'{"detail": "Not found."}', {}
+        f = found[0]
+        if f["fails"]:
+            status = f["fails"][0] if f["fails"][0] == 404 else f["fails"].pop(0)
+            return status, b'{"detail": "Server error"}', {}
+        return 200, f["content"], {"Content-Type": f["mimetype"],
+                                   "Content-Length": str(len(f["content"])) if f["length"]
+                                   else ""}
+
+    def file_requests(self) -> list[int]:
+        return [status for path, status in self.log if "/attachments/" in path]
 
     def _page(self, query: str, req: BaseHTTPRequestHandler) -> bytes:
         q = {k: v[0] for k, v in parse_qs(query).items()}

@@ -143,3 +143,18 @@ def test_an_unknown_form_is_named_with_its_address(ws, form, central):
         f"ODK Central has no such project or form (HTTP 404) at {central.url}/v1/projects/1/"
         "forms/no_such_form.svc/Submissions: check --project")
     assert PASSWORD not in str(err.value) and "?" not in str(err.value)
+
+
+def test_geotraces_and_geoshapes_are_kept_as_odk_text(ws, tmp_path):
+    """Central's OData gives a geotrace as a GeoJSON LineString and a geoshape as a Polygon,
+    without accuracy; they come back as ODK's text "lat lon alt;…", not dropped."""
+    add_central_form(ws, tmp_path, shapes=True)
+    route = "-0.8917 119.8707 12.5 5;-0.8921 119.871 13 5;-0.893 119.8722 12 4"
+    area = "-0.89 119.87 10 3;-0.89 119.88 10 3;-0.9 119.88 10 3;-0.89 119.87 10 3"
+    with serving(filled(0)) as central:
+        sub = central.add({**answers(1), "route": route, "camp_area": area})
+        assert pull(ws, central).counts == {"created": 1}
+    data = current(ws, sub.root)[1].data
+    assert data["route"] == "-0.8917 119.8707 12.5;-0.8921 119.871 13;-0.893 119.8722 12"
+    assert data["camp_area"] == "-0.89 119.87 10;-0.89 119.88 10;-0.9 119.88 10;-0.89 119.87 10"
+    assert data["gps"] == sub.data["gps"]

@@ -16,7 +16,15 @@ from typing import Any
 import pytest
 
 from pantau.errors import PantauError
-from pantau.ingest.http import JsonClient, Refused, retry_after, safe_url, server_url
+from pantau.ingest.http import (
+    JsonClient,
+    Refused,
+    TooLarge,
+    cleartext_warning,
+    retry_after,
+    safe_url,
+    server_url,
+)
 
 SECRET = "tok-0123456789-secret"
 
@@ -43,13 +51,15 @@ def server() -> Iterator[tuple[str, Script]]:
                                             else (200, {"ok": True}, {}, 0.0))
             if body == "echo":  # a server that quotes the request back, credentials and all
                 body = {"detail": f"bad request, you sent {self.headers['Authorization']}"}
-            data = json.dumps(body).encode()
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            if headers.pop("cut", None):  # the connection drops after 10 bytes
+                headers["Content-Length"], data = str(len(data)), data[:10]
             time.sleep(delay)
             try:
                 self.send_response(status)
+                headers = {"Content-Length": str(len(data)), **headers}
                 for k, v in headers.items():
                     self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
             except OSError:
@@ -145,3 +155,30 @@ def test_retry_after_in_seconds_or_as_a_date() -> None:
     assert [c.wait(n) for n in (1, 2, 3)] == [1.0, 2.0, 4.0]
     assert c.wait(1, 30.0) == 30.0 and c.wait(1, 3600.0) == 60.0 and c.wait(9) == 60.0
     c.close()
+
+
+def test_downloads_are_retried_when_cut_and_given_up_over_the_limit(server) -> None:
+    url, script = server
+    photo = bytes(range(256)) * 8
+    script.answers += [(200, photo, {"cut": "1", "Content-Type": "image/jpeg"}, 0.0),
+                       (500, {}, {}, 0.0), (200, photo, {"Content-Type": "image/jpeg"}, 0.0)]
+    with client() as c:
+        got = c.download(f"{url}/files/a.jpg", limit=len(photo))
+        assert (got.content, got.content_type) == (photo, "image/jpeg")
+        assert len(script.seen) == 3
+        script.answers += [(200, photo, {}, 0.0), (404, {}, {}, 0.0)]
+        with pytest.raises(TooLarge, match=f"{len(photo):,} bytes, over the limit"):
+            c.download(f"{url}/files/a.jpg", limit=len(photo) - 1)
+        with pytest.raises(Refused, match=r"TestServer has no such file \(HTTP 404\) at "
+                                          f"{url}/files/b.jpg$"):
+            c.download(f"{url}/files/b.jpg", limit=10**6)
+    assert len(script.seen) == 5  # neither is retried
+
+
+def test_plain_http_is_warned_about_unless_it_stays_on_this_machine() -> None:
+    warning = cleartext_warning("http://me@kobo.example.org/x?t=1", "KoboToolbox")
+    assert warning is not None and warning.startswith(
+        "http://kobo.example.org/x is plain http://: the KoboToolbox credentials")
+    for quiet in ("https://kobo.example.org", "http://localhost:8000", "http://127.0.0.1",
+                  "http://[::1]:8080"):
+        assert cleartext_warning(quiet, "KoboToolbox") is None

@@ -133,3 +133,25 @@ def test_a_pulled_central_record_with_a_field_the_form_lacks_goes_in_once_it_has
     for sub in central.subs:
         detail, version = current(ws, sub.root)
         assert version.data == sub.data and detail.info.source == "central"
+
+
+def test_a_record_is_reread_with_the_version_it_names_not_the_current_one(
+        ws: Workspace, tmp_path: Path) -> None:
+    """A record of version 1 answering a field version 2 dropped is quarantined by a pull
+    (read with the current version); re-processing reads it with version 1, which has the
+    field, and stores it under version 1 with every answer."""
+    add_central_form(ws, tmp_path, "2024050101")  # has idp_hh
+    add_central_form(ws, tmp_path, "2024060101", omit=("idp_hh",))  # current: it does not
+    with serving(filled(2)) as central:
+        central.subs[1].version = "2024060101"
+        del central.subs[1].data["idp_hh"]
+        result = ws.ingest.pull_central(OP_C, FORM_C, central.url, central.project,
+                                        email=EMAIL, password=PASSWORD, backoff=0.001)
+    assert result.counts == {"quarantined": 1, "created": 1}
+    [q] = ws.ingest.quarantined(OP_C)
+    assert q.reason == "keys the form does not know: idp_hh"
+    assert ws.ingest.reprocess(OP_C).outcomes == {q.id: "created"}
+    old = central.subs[0]
+    detail, version = current(ws, old.root)
+    assert version.form_version == "2024050101" and version.data == old.data
+    assert version.data["idp_hh"] == old.data["idp_hh"]

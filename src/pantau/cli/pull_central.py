@@ -7,8 +7,14 @@ from typing import Annotated
 import typer
 
 from pantau.cli.app import friendly, opened
-from pantau.cli.pull import pull_app, pull_progress
-from pantau.cli.report import print_outcomes
+from pantau.cli.pull import (
+    AttachmentsOnly,
+    NoAttachments,
+    print_pull,
+    pull_app,
+    pull_progress,
+    warn_cleartext,
+)
 from pantau.config import setting, setting_value
 
 EMAIL, PASSWORD, TOKEN = (setting(n) for n in ("central_email", "central_password",
@@ -36,12 +42,17 @@ def central(
              f"{TOKEN.env}.")] = None,
     page_size: Annotated[int, typer.Option(
         min=1, max=10000, help="Submissions asked for per page.")] = 250,
+    no_attachments: NoAttachments = False,
+    attachments_only: AttachmentsOnly = False,
 ) -> None:
     """Pull what changed on ODK Central since the last pull: new submissions, edits (as new
     versions) and review states. The password comes from PANTAU_CENTRAL_PASSWORD or is asked
     for (hidden); a session token in PANTAU_CENTRAL_TOKEN also works. Each page is stored as
     it arrives: a pull that stops (network, server error) resumes where it stopped when run
-    again, with no gap and nothing twice."""
+    again, with no gap and nothing twice. Attachments come along (each at most 25 MB); one
+    that cannot be downloaded is reported, the submission stored without it, and
+    --attachments-only fetches it later."""
+    warn_cleartext(server, "ODK Central")
     email = email or setting_value(EMAIL.name)
     password = setting_value(PASSWORD.name)
     token = None if password else token or setting_value(TOKEN.name)
@@ -50,6 +61,9 @@ def central(
     with opened(ctx) as ws, pull_progress() as progress:
         result = ws.ingest.pull_central(
             operation, form, server, project, xml_form_id, email=email, password=password,
-            token=token, page_size=page_size, progress=progress)
-    print_outcomes(f"Pulled {result.records:,} record(s) in {result.pages:,} page(s)",
-                   result.counts, result.messages, operation)
+            token=token, page_size=page_size, progress=progress,
+            attachments=not no_attachments, attachments_only=attachments_only)
+    again = f"pantau pull central {operation} {form} --server {server} --project {project}"
+    if xml_form_id:
+        again += f" --xml-form-id {xml_form_id}"
+    print_pull(result, operation, again + " --attachments-only", attachments_only)

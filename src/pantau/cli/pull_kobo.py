@@ -7,8 +7,14 @@ from typing import Annotated
 import typer
 
 from pantau.cli.app import friendly, opened
-from pantau.cli.pull import pull_app, pull_progress
-from pantau.cli.report import print_outcomes
+from pantau.cli.pull import (
+    AttachmentsOnly,
+    NoAttachments,
+    print_pull,
+    pull_app,
+    pull_progress,
+    warn_cleartext,
+)
 from pantau.config import setting
 
 TOKEN = setting("kobo_token")
@@ -38,14 +44,21 @@ def kobo(
                        "the last pull: Kobo does not say which submissions were edited or "
                        "had their validation status changed, so this is how edits and "
                        "statuses of older submissions come in.")] = False,
+    no_attachments: NoAttachments = False,
+    attachments_only: AttachmentsOnly = False,
 ) -> None:
     """Pull what was submitted to a KoboToolbox project since the last pull. Each page is
     stored as it arrives: a pull that stops (network, server error, a bad token) resumes where
     it stopped when run again, with no gap and nothing twice. Re-sent submissions count as
-    'already here'; edits become new versions of their submission."""
+    'already here'; edits become new versions of their submission. Attachments come along
+    (each at most 25 MB); one that cannot be downloaded is reported, the submission stored
+    without it, and --attachments-only fetches it later."""
+    warn_cleartext(server, "KoboToolbox")
     with opened(ctx) as ws, pull_progress() as progress:
         # no token given: the puller reads the kobo_token setting
         result = ws.ingest.pull_kobo(operation, form, server, asset, token=token,
-                                     page_size=page_size, progress=progress, full=full)
-    print_outcomes(f"Pulled {result.records:,} record(s) in {result.pages:,} page(s)",
-                   result.counts, result.messages, operation)
+                                     page_size=page_size, progress=progress, full=full,
+                                     attachments=not no_attachments,
+                                     attachments_only=attachments_only)
+    print_pull(result, operation, f"pantau pull kobo {operation} {form} --server {server} "
+               f"--asset {asset} --attachments-only", attachments_only)

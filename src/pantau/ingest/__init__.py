@@ -15,8 +15,8 @@ from pantau.ingest.receive import Outcome, receive
 from pantau.ingest.stream import IngestResult, Unreadable, ingest
 
 if TYPE_CHECKING:
+    from pantau.ingest.attachments import Pulled
     from pantau.ingest.quarantine import QuarantineInfo, ReprocessResult
-    from pantau.ingest.stream import PullResult
     from pantau.ingest.submissions import SubmissionDetail, SubmissionInfo
     from pantau.workspace import Workspace
 
@@ -77,10 +77,11 @@ class Ingest:
             return reprocess(s, operation, ids)
 
     def pull_central(self, operation: str, form: str, base_url: str, project_id: int,
-                     xml_form_id: str | None = None, **options: object) -> PullResult:
+                     xml_form_id: str | None = None, **options: object) -> Pulled:
         """Pull what changed on an ODK Central server since the last pull, page by page
         (each page its own transaction; an interrupted pull resumes). `options`: email,
-        password or token, page_size, progress, retries, backoff, timeout — see
+        password or token, page_size, progress, retries, backoff, timeout, attachments
+        (download them; default True), attachments_only (only fetch missing files) — see
         `pantau.ingest.central.odata.pull`."""
         from pantau.ingest.central.odata import pull
 
@@ -88,11 +89,11 @@ class Ingest:
                     **options)  # type: ignore[arg-type]
 
     def pull_kobo(self, operation: str, form: str, base_url: str, asset_uid: str,
-                  **options: object) -> PullResult:
+                  **options: object) -> Pulled:
         """Pull what was submitted to a KoboToolbox project since the last pull, page by page
         (each page its own transaction; an interrupted pull resumes). `options`: token (else
-        PANTAU_KOBO_TOKEN), page_size (≤ 1000), progress, full, retries, backoff, timeout —
-        see `pantau.ingest.kobo.api.pull`."""
+        PANTAU_KOBO_TOKEN), page_size (≤ 1000), progress, full, retries, backoff, timeout,
+        attachments, attachments_only — see `pantau.ingest.kobo.api.pull`."""
         from pantau.ingest.kobo.api import pull
 
         return pull(self.ws, operation, form, base_url, asset_uid,

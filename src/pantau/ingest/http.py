@@ -1,5 +1,6 @@
 """HTTP for the server pulls (KoboToolbox API v2, ODK Central OData): one place for timeouts,
-retries with backoff, and the messages a refusal gives.
+retries with backoff, and the messages a refusal gives — for JSON pages, JSON lists and
+attachment downloads (read in pieces, given up at a size limit: `TooLarge`).
 
 Why one place: a pull must survive a flaky field connection the same way whichever server it
 talks to, and must never let a credential slip into a message. Transient failures — 408, 425,
@@ -16,17 +17,20 @@ import datetime as dt
 import email.utils
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from pantau.errors import PantauError
 
+T = TypeVar("T")
+FILE_REFUSALS = {404: ("has no such file", "")}  # a download's 404 is the file's, not the form's
 RETRY_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 MAX_WAIT = 60.0  # seconds; a longer Retry-After is cut to this, and retried again
+LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 RESUME = "what came before is stored: run the pull again later, it resumes where it stopped"
 
 
@@ -36,6 +40,27 @@ class Answer:
 
     body: dict[str, Any]
     headers: httpx.Headers
+
+
+@dataclass(frozen=True)
+class File:
+    """A downloaded file and the type its server gave it."""
+
+    content: bytes
+    content_type: str | None
+
+
+class _Again(Exception):
+    """An answer whose body is broken: worth asking for again."""
+
+
+class TooLarge(PantauError):
+    """A file over the size limit: not downloaded further, never retried."""
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        what = f"{size:,} bytes, " if size is not None else ""
+        super().__init__("invalid", message=f"{what}over the limit of {limit // 2**20} MB")
+        self.size, self.limit = size, limit
 
 
 class Refused(PantauError):
@@ -64,6 +89,19 @@ def server_url(url: str, server: str) -> str:
         raise PantauError("invalid", message=f"the {server} server address must not hold a "
                           f"query or fragment: '{safe_url(url)}'")
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+def cleartext_warning(url: str, server: str) -> str | None:
+    """What to tell the user when a pull would send credentials over plain `http://`, or
+    None: an address on this machine (localhost, 127.0.0.1, ::1) never leaves it, and
+    `https://` is what it should be. A warning, not a refusal: a server on a closed field
+    network may have no certificate."""
+    parts = urlsplit(url.strip())
+    if parts.scheme != "http" or (parts.hostname or "").lower() in LOOPBACK:
+        return None
+    return (f"{safe_url(url.strip())} is plain http://: the {server} credentials and the "
+            "submissions (personal data) cross the network unencrypted; use https:// "
+            "unless the network is trusted")
 
 
 def safe_url(url: str) -> str:
@@ -133,38 +171,80 @@ class JsonClient:
     def request(self, method: str, url: str, *, payload: dict[str, Any] | None = None,
                 headers: Mapping[str, str] | None = None) -> Answer:
         """One JSON object from the server, after at most `retries` retries."""
+        def read(resp: httpx.Response) -> Answer:
+            body = _json(resp)
+            if not isinstance(body, dict):
+                raise _Again("a JSON page that is not an object")
+            return Answer(body, resp.headers)
+
+        return self._retrying(method, url, read, payload=payload, headers=headers)
+
+    def get_list(self, url: str, headers: Mapping[str, str] | None = None,
+                 refusals: Mapping[int, tuple[str, str]] | None = None) -> list[Any]:
+        """A JSON array from the server (Central's lists), retried like a page."""
+        def read(resp: httpx.Response) -> list[Any]:
+            body = _json(resp)
+            if not isinstance(body, list):
+                raise _Again("a JSON answer that is not a list")
+            return body
+
+        return self._retrying("GET", url, read, headers=headers, refusals=refusals)
+
+    def download(self, url: str, limit: int, headers: Mapping[str, str] | None = None,
+                 refusals: Mapping[int, tuple[str, str]] | None = None) -> File:
+        """A file of at most `limit` bytes, read in pieces so that a larger one is given up
+        as soon as it shows (its Content-Length, or the byte after the limit): `TooLarge`,
+        not retried. A connection dropped halfway is retried like any other."""
+        def read(resp: httpx.Response) -> File:
+            declared = resp.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise TooLarge(int(declared), limit)
+            parts, size = [], 0
+            for piece in resp.iter_bytes():
+                size += len(piece)
+                if size > limit:
+                    raise TooLarge(None, limit)
+                parts.append(piece)
+            kind = resp.headers.get("content-type", "").strip()
+            return File(b"".join(parts), kind or None)
+
+        return self._retrying("GET", url, read, then="",
+                              headers={"Accept": "*/*", **(headers or {})},
+                              refusals={**FILE_REFUSALS, **(refusals or {})})
+
+    def _retrying(self, method: str, url: str, read: Callable[[httpx.Response], T], *,
+                  payload: dict[str, Any] | None = None,
+                  headers: Mapping[str, str] | None = None, then: str = RESUME,
+                  refusals: Mapping[int, tuple[str, str]] | None = None) -> T:
+        """`read(answer)` of the first answer worth reading, after at most `retries`
+        retries; `read` raises `_Again` for a body that is broken (retried too). `then`
+        ends the message when the retries run out (what the user can do); `refusals`
+        overrides the client's for this request."""
         last, wait_for = "", None
         for attempt in range(self.retries + 1):
             if attempt:
                 time.sleep(self.wait(attempt, wait_for))
                 wait_for = None
             try:
-                resp = self.http.request(method, url, json=payload, headers=headers)
+                with self.http.stream(method, url, json=payload, headers=headers) as resp:
+                    if resp.status_code in RETRY_STATUS:
+                        last = f"HTTP {resp.status_code}"
+                        wait_for = retry_after(resp.headers.get("retry-after"))
+                        continue
+                    if resp.status_code >= 400:
+                        resp.read()
+                        raise self.refused(resp, url, refusals)
+                    return read(resp)
+            except _Again as exc:
+                last = str(exc)
             except httpx.TimeoutException as exc:
                 last = f"no answer in time ({exc.__class__.__name__})"
-                continue
             except httpx.TransportError as exc:
                 last = f"no answer ({exc.__class__.__name__})"
-                continue
-            if resp.status_code in RETRY_STATUS:
-                last = f"HTTP {resp.status_code}"
-                wait_for = retry_after(resp.headers.get("retry-after"))
-                continue
-            if resp.status_code >= 400:
-                raise self.refused(resp, url)
-            try:
-                body = resp.json()
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                last = "a truncated or broken JSON page"
-                continue
-            if not isinstance(body, dict):
-                last = "a JSON page that is not an object"
-                continue
-            return Answer(body, resp.headers)
         n = self.retries + 1
         raise PantauError("invalid", message=self.hide(
             f"{self.server} gave {last} {n} time{'s' if n != 1 else ''} in a row at "
-            f"{safe_url(url)}; {RESUME}"))
+            f"{safe_url(url)}" + (f"; {then}" if then else "")))
 
     def wait(self, attempt: int, asked: float | None = None) -> float:
         """Seconds before retry number `attempt` (1, 2 …)."""
@@ -173,10 +253,12 @@ class JsonClient:
             wait = max(wait, asked)
         return min(wait, MAX_WAIT)
 
-    def refused(self, resp: httpx.Response, url: str) -> Refused:
+    def refused(self, resp: httpx.Response, url: str,
+                refusals: Mapping[int, tuple[str, str]] | None = None) -> Refused:
         status = resp.status_code
-        what, hint = self.refusals.get(status, ("answered", ""))
-        if not hint and status not in self.refusals:
+        meanings = {**self.refusals, **(refusals or {})}
+        what, hint = meanings.get(status, ("answered", ""))
+        if not hint and status not in meanings:
             hint = _detail(resp)
         message = f"{self.server} {what} (HTTP {status}) at {safe_url(url)}"
         return Refused(status, self.hide(message + (f": {hint}" if hint else "")))
@@ -185,6 +267,13 @@ class JsonClient:
         for secret in sorted(self.secrets, key=len, reverse=True):
             text = text.replace(secret, "…")
         return text
+
+
+def _json(resp: httpx.Response) -> Any:
+    try:
+        return json.loads(resp.read())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise _Again("a truncated or broken JSON page") from None
 
 
 def _detail(resp: httpx.Response) -> str:

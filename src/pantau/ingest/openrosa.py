@@ -174,7 +174,7 @@ def _answer(s: Session, post: Post, out: Outcome) -> Received:
                         out.submission_id)
     if out.status == "duplicate":
         assert out.version_id is not None
-        if _add_missing(s, out.version_id, post.attachments):
+        if add_missing(s, out.version_id, post.attachments):
             return Received(201, "attachments_added", "Attachments added.", out.submission_id)
         return Received(202, "duplicate", "Already received: nothing changed.",
                         out.submission_id)
@@ -222,7 +222,7 @@ def fields_of(s: Session, form: Form | None, version: str | None) -> list[dict]:
     return list(found or [])
 
 
-def _add_missing(s: Session, version_id: int, attachments: list[IncomingAttachment]) -> bool:
+def add_missing(s: Session, version_id: int, attachments: list[IncomingAttachment]) -> bool:
     """Collect sends big attachments in several POSTs with the same XML: keep what is new.
 
     As in ODK Central, a name already stored keeps its first content."""

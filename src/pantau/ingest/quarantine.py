@@ -29,7 +29,7 @@ from pantau.ingest.receive import receive
 from pantau.ingest.stream import Unreadable
 from pantau.ingest.xml import XmlRejected, parse_submission
 from pantau.operations import get_operation
-from pantau.store.models import Form, Quarantine
+from pantau.store.models import Form, FormVersion, Quarantine
 
 READERS = {"central": "pantau.ingest.central", "kobo": "pantau.ingest.kobo"}  # source → reader
 Reparse = Callable[[bytes, str, list[dict[str, Any]], str], "Incoming | Unreadable"]
@@ -109,7 +109,7 @@ def _reprocess_one(s: Session, operation_id: int, row: Quarantine) -> str:
         if reader is None:
             return _still(row, row.reason,
                           f"no reader can re-parse a single {row.raw_format} record yet")
-        rec = reader(row.raw, row.raw_format, fields_of(s, form, None), row.origin)
+        rec = _read_as_its_version(s, form, reader, row)
     if isinstance(rec, Unreadable):
         return _still(row, rec.reason)
     savepoint = s.begin_nested()
@@ -123,6 +123,39 @@ def _reprocess_one(s: Session, operation_id: int, row: Quarantine) -> str:
     row.submission_id = out.submission_id
     row.form_id = form.id
     return out.status
+
+
+def _read_as_its_version(s: Session, form: Form, reader: Reparse,
+                         row: Quarantine) -> Incoming | Unreadable:
+    """Read a JSON or CSV record with the fields of the form version it names, which may not
+    be the current one: a repeat or a field that only the record's own version has is then
+    read as that version defines it.
+
+    The version is written inside the record, so it is first read with the current fields;
+    if it names another stored version, it is read again with that one's (kept only if that
+    reads: else the current reading stands, and the storage rules decide). A record the
+    current fields cannot read at all (answers to fields only an older version has) is tried
+    with each other version, newest first, and taken from the first that reads it *and*
+    whose label the record names."""
+    versions = [(label, list(fields or []), is_current) for label, fields, is_current in
+                s.execute(select(FormVersion.version, FormVersion.fields, FormVersion.current)
+                          .where(FormVersion.form_id == form.id)
+                          .order_by(FormVersion.current.desc(), FormVersion.id.desc()))]
+    current = next((fields for _, fields, is_current in versions if is_current), [])
+    first = reader(row.raw, row.raw_format, current, row.origin)
+    if isinstance(first, Incoming):
+        named = next((fields for label, fields, _ in versions
+                      if label == first.form_version), None)
+        if named is None or named == current:
+            return first
+        again = reader(row.raw, row.raw_format, named, row.origin)
+        return again if isinstance(again, Incoming) else first
+    for label, fields, is_current in versions:
+        if not is_current:
+            rec = reader(row.raw, row.raw_format, fields, row.origin)
+            if isinstance(rec, Incoming) and rec.form_version == label:
+                return rec
+    return first
 
 
 def _still(row: Quarantine, reason: str, note: str = "") -> str:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pantau.config import setting
 from pantau.errors import PantauError
-from pantau.ingest.http import JsonClient, Refused
+from pantau.ingest.http import File, JsonClient, Refused
+
+T = TypeVar("T")
 
 SERVER = "ODK Central"
 REFUSALS = {
@@ -69,14 +72,27 @@ class CentralClient:
         self.http.secrets.add(token)
 
     def get(self, url: str) -> Page:
+        answer = self._authed(lambda auth: self.http.get(url, headers=auth))
+        return Page(answer.body, _odata_time(answer.headers.get("date")))
+
+    def get_list(self, url: str) -> list[Any]:
+        """A JSON array (a submission's attachments)."""
+        return self._authed(lambda auth: self.http.get_list(
+            url, headers=auth, refusals={404: ("has no such submission", "")}))
+
+    def download(self, url: str, limit: int) -> File:
+        """A file of at most `limit` bytes (an attachment)."""
+        return self._authed(lambda auth: self.http.download(url, limit, headers=auth))
+
+    def _authed(self, call: Callable[[dict[str, str]], T]) -> T:
+        """`call(auth headers)`; a 401 logs in again once, as sessions expire."""
         try:
-            answer = self.http.get(url, headers=self._auth())
+            return call(self._auth())
         except Refused as exc:
             if exc.status != 401 or self._password is None:
                 raise
-            self.login()  # the session may have expired: log in once more
-            answer = self.http.get(url, headers=self._auth())
-        return Page(answer.body, _odata_time(answer.headers.get("date")))
+            self.login()
+            return call(self._auth())
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token}"} if self._token else {}

@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urljoin
 
 from pantau.config import setting_value
+from pantau.ingest.attachments import Pulled, Wanted, safe_name, sweep
 from pantau.ingest.central.client import SERVER, CentralClient
 from pantau.ingest.central.records import Shape, read_record
-from pantau.ingest.http import server_url
+from pantau.ingest.http import File, server_url
 from pantau.ingest.incoming import Incoming
 from pantau.ingest.pulls import Progress, start, store_page
-from pantau.ingest.stream import PullResult, Unreadable
+from pantau.ingest.stream import Unreadable
 
 if TYPE_CHECKING:
     from pantau.workspace import Workspace
-
 
 
 def window_filter(since: str | None, until: str | None) -> str | None:
@@ -44,11 +44,14 @@ def window_filter(since: str | None, until: str | None) -> str | None:
 def pull(ws: Workspace, operation: str, form: str, base_url: str, project_id: int,
          xml_form_id: str | None = None, *, email: str | None = None,
          password: str | None = None, token: str | None = None, page_size: int = 250,
-         progress: Progress | None = None, retries: int = 5, backoff: float = 1.0,
-         timeout: float = 60.0) -> PullResult:
-    """Bring in what changed on Central since the last pull of `form` of `operation`.
-    Credentials not given come from the settings `central_email`, `central_password`,
-    `central_token` (PANTAU_CENTRAL_…); email and password win over a token."""
+         progress: Progress | None = None, attachments: bool = True,
+         attachments_only: bool = False, retries: int = 5, backoff: float = 1.0,
+         timeout: float = 60.0) -> Pulled:
+    """Bring in what changed on Central since the last pull of `form` of `operation`, with
+    the submissions' attachments unless `attachments` is False; `attachments_only` pulls no
+    submissions but fetches the files the stored ones lack. Credentials not given come from
+    the settings `central_email`, `central_password`, `central_token` (PANTAU_CENTRAL_…);
+    email and password win over a token."""
     xml_form_id = xml_form_id or form
     base = server_url(base_url, SERVER)
     email = email or setting_value("central_email")
@@ -59,10 +62,16 @@ def pull(ws: Workspace, operation: str, form: str, base_url: str, project_id: in
     begin = start(ws, operation, form, server)
     form_id, shape, since, url = (begin.form_id, Shape(begin.fields), begin.cursor,
                                   begin.next_url)
-    result = PullResult(cursor=since)
+    result = Pulled(cursor=since)
     with CentralClient(base, email=email, password=password, token=token, retries=retries,
                        backoff=backoff, timeout=timeout) as client:
         client.login()
+        files = (f"{base}/v1/projects/{project_id}/forms/{quote(xml_form_id, safe='')}"
+                 "/submissions")
+        fetcher = CentralFiles(client, files) if attachments or attachments_only else None
+        if fetcher is not None and attachments_only:
+            sweep(ws, form_id, server, fetcher, result, progress)
+            return result
         if url:
             until = since  # a pull in progress: its window is in the stored next page
         else:
@@ -77,7 +86,7 @@ def pull(ws: Workspace, operation: str, form: str, base_url: str, project_id: in
             nxt = urljoin(url, nxt) if isinstance(nxt, str) and nxt else None
             records = _records(client, svc, server, body.get("value"), shape)
             store_page(ws, form_id, server, records, result, cursor=until, next_url=nxt,
-                       progress=progress)
+                       progress=progress, fetcher=fetcher)
             url = nxt
     return result
 
@@ -141,3 +150,43 @@ def _expand(client: CentralClient, svc: str, obj: dict[str, Any]) -> None:
             for item in value:
                 if isinstance(item, dict):
                     _expand(client, svc, item)
+
+
+class CentralFiles:
+    """A Central submission's attachments: `GET …/submissions/{instanceId}/attachments`
+    lists them (`[{"name", "exists"}]`, those of its current version), `…/attachments/{name}`
+    serves each. The list is not asked for when the record says it expects no file
+    (`__system.attachmentsExpected`) or every expected file is already stored. A file Central
+    lists but has not received (`exists: false`) is noted, to be fetched by a later sweep."""
+
+    def __init__(self, client: CentralClient, submissions: str) -> None:
+        self.client, self.submissions = client, submissions
+
+    def wanted(self, raw: bytes, origin: str, have: set[str], result: Pulled
+               ) -> list[Wanted]:
+        record = json.loads(raw)
+        root = record.get("__id") if isinstance(record, dict) else None
+        if not isinstance(root, str) or not root:
+            return []
+        expected = (record.get("__system") or {}).get("attachmentsExpected")
+        if isinstance(expected, int) and len(have) >= expected:
+            return []
+        home = f"{self.submissions}/{quote(root, safe='')}/attachments"
+        out: list[Wanted] = []
+        for item in self.client.get_list(home):
+            given = item.get("name") if isinstance(item, dict) else None
+            name = safe_name(given)
+            if name is None:
+                result.note("refused", f"{origin}: attachment name {str(given)[:80]!r} is "
+                                       "not a plain file name: not downloaded")
+            elif name in have:
+                continue
+            elif item.get("exists") is False:
+                result.note("not_on_server", f"{origin}: attachment '{name}' is not on "
+                                             "the server yet")
+            else:
+                out.append(Wanted(name, f"{home}/{quote(str(given), safe='')}"))
+        return out
+
+    def fetch(self, url: str, limit: int) -> File:
+        return self.client.download(url, limit)

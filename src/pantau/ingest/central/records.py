@@ -3,8 +3,9 @@
 Central's OData nests groups as objects, expands repeats as arrays (with `$expand=*`), types
 numbers as JSON numbers and geopoints as GeoJSON. `data` must equal what the CSV export and
 the submission XML give, so values are turned back into the XML's text: numbers as written
-(`3`, `2.5`), a geopoint as "lat lon alt acc", select_multiple already space-separated.
-A decimal written `2.50` in the XML comes back `2.5` from OData (JSON keeps no trailing zeros).
+(`3`, `2.5`), a geopoint as "lat lon alt acc", a geotrace or geoshape as its points so
+written and joined by ";", select_multiple already space-separated. A decimal written `2.50`
+in the XML comes back `2.5` from OData (JSON keeps no trailing zeros).
 """
 
 from __future__ import annotations
@@ -105,10 +106,10 @@ def flatten(obj: dict[str, Any], shape: Shape, prefix: str) -> dict[str, Any]:
         elif kind == "repeat" and isinstance(value, list):
             out[path] = [flatten(item, shape, path + "/") for item in value
                          if isinstance(item, dict)]
-        elif kind == "geopoint" and isinstance(value, dict):
-            text = geopoint_text(value)
-            if text:
-                out[path] = text
+        elif kind in GEO_TEXT and isinstance(value, dict):
+            # a shape that cannot be read back is kept as its JSON text, never dropped
+            out[path] = GEO_TEXT[kind](value) or json.dumps(
+                value, ensure_ascii=False, separators=(",", ":"))
         elif kind and not isinstance(value, dict | list):
             text = scalar_text(value)
             if text != "":
@@ -127,6 +128,41 @@ def geopoint_text(value: dict[str, Any]) -> str:
     if accuracy is not None:
         parts.append(accuracy)
     return " ".join(scalar_text(p) for p in parts)
+
+
+def geotrace_text(value: dict[str, Any]) -> str:
+    """GeoJSON `{"type": "LineString", "coordinates": [[lon, lat, alt], …]}` → the ODK text
+    "lat lon alt;lat lon alt…". Central's GeoJSON has no accuracy per point, so the XML's
+    fourth number cannot come back (a fourth coordinate, if a server sends one, is kept)."""
+    return _points_text(value.get("coordinates"))
+
+
+def geoshape_text(value: dict[str, Any]) -> str:
+    """GeoJSON `{"type": "Polygon", "coordinates": [[[lon, lat, alt], …]]}` → the ODK text
+    of its (only) ring, as for a geotrace; ODK writes a shape closed, its last point the
+    first one again, and so does GeoJSON."""
+    rings = value.get("coordinates")
+    return _points_text(rings[0] if isinstance(rings, list) and rings else None)
+
+
+def _points_text(points: Any) -> str:
+    """Points `[lon, lat, alt?, acc?]` → "lat lon alt acc" joined by ";". Empty points
+    (`[null, null]`, which Central 0.7–0.9 appended) are left out; anything else that is not
+    a point gives "" (the caller keeps the value as JSON text)."""
+    if not isinstance(points, list):
+        return ""
+    texts = []
+    for point in points:
+        if not isinstance(point, list) or len(point) < 2:
+            return ""
+        if point[0] is None or point[1] is None:
+            continue
+        texts.append(" ".join(scalar_text(p) for p in [point[1], point[0], *point[2:4]]
+                              if p is not None))
+    return ";".join(texts)
+
+
+GEO_TEXT = {"geopoint": geopoint_text, "geotrace": geotrace_text, "geoshape": geoshape_text}
 
 
 def scalar_text(value: Any) -> str:
