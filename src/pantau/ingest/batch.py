@@ -1,11 +1,12 @@
 """Many records at once, by the storage rules of receive.py.
 
-A file or a server page holds thousands of records, nearly all of them new: a new instance id,
-no edit, no attachment. Those are stored in bulk — one lookup of the batch's instance ids, then
-one multi-row insert each for submissions, versions and observations. Every other record (a
-re-send, an edit, a conflict, an attachment, an unknown form version, an instance id seen earlier
-in the batch) goes through `receive()` one at a time, in file order, after the bulk records
-before it are written, so both paths see the same store and the rules stay in one place.
+A file, a server page or a burst of OpenRosa POSTs holds many records, nearly all of them new:
+a new instance id, no edit. Those are stored in bulk — one lookup of the batch's instance ids,
+then one multi-row insert each for submissions, versions, observations and attachments. Every
+other record (a re-send, an edit, a conflict, an attachment over the limit, an unknown form
+version, an instance id seen earlier in the batch) goes through `receive()` one at a time, in
+order, after the bulk records before it are written, so both paths see the same store and the
+rules stay in one place.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from pantau.ingest.incoming import Incoming, canonical_json
 from pantau.ingest.observe import COLUMNS, as_row, observe
-from pantau.ingest.receive import Outcome, form_of_version, receive
+from pantau.ingest.receive import MAX_ATTACHMENT, Outcome, form_of_version, receive
 from pantau.ingest.review import REVIEW_STATES
 from pantau.store.bulk import insert_rows
 from pantau.store.db import JsonText
 from pantau.store.models import (
+    Attachment,
     Form,
     FormVersion,
     Observation,
@@ -36,6 +38,7 @@ from pantau.store.models import (
 
 SIZE = 2000  # records per batch: large enough to amortise a round trip, small in memory
 
+_ATTACHMENT = ("version_id", "name", "content_type", "size", "sha256", "content")
 _SUBMISSION = ("form_id", "instance_id", "source", "submitter", "external_id",
                "submitted_at", "review_state", "round_id", "versions_count", "created_at",
                "updated_at")
@@ -102,9 +105,11 @@ def store_batch(s: Session, ctx: FormContext, batch: list[Incoming]) -> list[Out
 
 
 def _plain(inc: Incoming) -> bool:
-    """New and simple: not an edit, no attachment; has an id. Anything else takes receive()."""
-    return bool(inc.instance_id) and not inc.attachments and not inc.deprecated_id \
-        and inc.root_id in (None, inc.instance_id)
+    """New and simple: has an id, is not an edit, no attachment over the limit. Anything else
+    takes receive()."""
+    return bool(inc.instance_id) and not inc.deprecated_id \
+        and inc.root_id in (None, inc.instance_id) \
+        and all(len(a.content) <= MAX_ATTACHMENT for a in inc.attachments)
 
 
 def _known_ids(s: Session, form_id: int, batch: list[Incoming]) -> set[str]:
@@ -157,5 +162,9 @@ def _flush(s: Session, ctx: FormContext, pending: list[tuple[int, Incoming, Form
             r["version_id"] = vid
             obs.append(as_row(r))
     insert_rows(s, Observation.__table__, COLUMNS, obs)
+    insert_rows(s, Attachment.__table__, _ATTACHMENT, (
+        (version_id[v[0]], a.name, a.content_type, len(a.content),
+         hashlib.sha256(a.content).hexdigest(), a.content)
+        for (_, inc, _), v in zip(pending, versions, strict=True) for a in inc.attachments))
     for (i, _, _), v in zip(pending, versions, strict=True):
         outcomes[i] = Outcome("created", v[0], version_id[v[0]])

@@ -10,6 +10,7 @@ The statement text is made from the table's own column names, never from input.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -23,6 +24,11 @@ _REPEATED = (Boolean, Date, DateTime)  # few distinct values per import: convert
 def insert_rows(s: Session, table: Table, columns: Sequence[str],
                 rows: Iterable[Sequence[Any]]) -> None:
     """Rows are tuples of Python values in the order of `columns`."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return
+    rows = itertools.chain((first,), rows)
     conn = s.connection()
     dialect = conn.dialect
     names = ", ".join(table.c[c].name for c in columns)
