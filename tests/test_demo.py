@@ -94,6 +94,7 @@ def test_demo_builds_on_each_store_and_rebuilds_the_same(settings: Settings) -> 
     warnings = [str(w) for i in result.imported for w in i.warnings]
     assert any("says ID7271 but the coordinates fall in ID7210" in w for w in warnings)
     assert any("just outside every admin-2 area" in w for w in warnings)
+    assert result.counted > 0 and result.analytics["current"] > 0
     first = _facts(settings)
 
     build(settings)  # again: the previous demo is wiped (folder) or cleared (PostgreSQL)
@@ -132,6 +133,11 @@ def _facts(settings: Settings) -> dict[str, object]:
         assert len(ws.gazetteer.units("IDN", level=2)) == 13
         (version,) = ws.gazetteer.versions("IDN")
         assert version.with_geometry == 13
+
+        # the analytics tables hold the approved SA figures, one current round
+        columns, rows = ws.analytics.read("latest_round", SLUG)
+        assert len(rows) == 1 and dict(zip(columns, rows[0], strict=True))["assessment_type"] \
+            == "SA"
 
         summary = workspace_summary(ws)
         (top, *_rest) = summary["operations"][0]["sites_by_admin2"]
@@ -179,5 +185,6 @@ def test_cli_demo_without_serving(cli, settings: Settings) -> None:  # type: ign
     assert "demo-2018" in out and "idn-sulteng-2018" in out
     assert "says ID7271 but the coordinates fall in ID7210" in out
     assert "Serving" not in out
+    assert "Analytics refreshed:" in out and "approved observations count" in out
     refused = cli("demo", "--workspace", settings.workspace / "inputs", "--no-serve", ok=False)
     assert refused.exit_code == 1 and "not a pantau demo workspace" in refused.output

@@ -88,6 +88,24 @@ class Workspace:
 
         return Ingest(self)
 
+    @cached_property
+    def analytics(self):  # type: ignore[no-untyped-def]
+        from pantau.analytics import Analytics
+
+        return Analytics(self)
+
+    @cached_property
+    def publish(self):  # type: ignore[no-untyped-def]
+        from pantau.publish import Publish
+
+        return Publish(self)
+
+    @cached_property
+    def quality(self):  # type: ignore[no-untyped-def]
+        from pantau.quality import Quality
+
+        return Quality(self)
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from pantau.cli import (  # noqa: F401  (registers commands)
+    analytics,
+    check,
     demo,
     form,
     gazetteer,

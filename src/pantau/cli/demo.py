@@ -80,7 +80,7 @@ class _RichReporter(Reporter):
             self.progress.remove_task(self.current)
         self.current = self.progress.add_task(f"  {label}", total=None)
 
-    def rows(self, what: str, done: int, total: int) -> None:
+    def rows(self, what: str, done: int, total: int | None) -> None:
         if self.current is not None:
             self.progress.update(self.current, completed=done, total=total or None)
 
@@ -101,6 +101,9 @@ def _print_result(result: DemoResult) -> None:
     for item in result.imported:
         for warning in item.warnings:
             console.print(f"  [yellow]warning[/] {escape(str(warning))}", highlight=False)
+    console.print(f"Analytics refreshed: {result.counted:,} approved observations count; "
+                  + ", ".join(f"{t} {n:,}" for t, n in result.analytics.items()) + " rows.",
+                  highlight=False)
 
 
 def _print_summary(ws: Workspace) -> None:

@@ -31,7 +31,7 @@ INPUTS = "inputs"  # folder in the workspace with the files the demo imported
 SA_FORM = "dtm_sa.xlsx"  # the shipped SA form the exports were collected with
 INGEST_STATUSES = ("created", "updated", "duplicate", "conflict", "quarantined")
 
-STEPS = 5 + 2 * len(scenario.ROUNDS)
+STEPS = 6 + 2 * len(scenario.ROUNDS)
 
 
 class Reporter:
@@ -40,7 +40,7 @@ class Reporter:
     def step(self, label: str, number: int, total: int) -> None:
         """Step `number` of `total` begins; `label` is a sentence for people."""
 
-    def rows(self, what: str, done: int, total: int) -> None:
+    def rows(self, what: str, done: int, total: int | None) -> None:
         """Rows of the current file checked or saved ("checking" / "saving")."""
 
 
@@ -61,6 +61,8 @@ class DemoResult:
     operation: str
     imported: list[Imported] = field(default_factory=list)
     exports: list[SaExport] = field(default_factory=list)  # the SA rounds' Kobo exports
+    analytics: dict[str, int] = field(default_factory=dict)  # table -> rows after refresh
+    counted: int = 0  # observations that count (approved) in the analytics tables
 
 
 def build(settings: Settings, reporter: Reporter | None = None) -> DemoResult:
@@ -105,6 +107,9 @@ def build(settings: Settings, reporter: Reporter | None = None) -> DemoResult:
             step(f"Ingesting the site assessments of round {rnd.number} "
                  f"({export.path.suffix[1:].upper()} from KoboToolbox)")
             result.imported.append(_assessments(ws, export, report))
+        step("Refreshing the analytics tables (approved data only)")
+        refreshed = ws.analytics.refresh(scenario.SLUG, progress=report.rows)
+        result.analytics, result.counted = dict(refreshed.rows), refreshed.observations
         return result
     finally:
         ws.close()

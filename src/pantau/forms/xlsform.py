@@ -141,10 +141,25 @@ def _walk(el: dict[str, Any], prefix: str, repeat: str | None,
              "list": listname if kind.startswith("select") else None,
              "choices": _choices(el, listname, choices) if kind.startswith("select") else None,
              "label": _label(el.get("label")), "hxl": _tag(el.get("hxl")), "repeat": repeat}
+    entry.update(_rules(el.get("bind") or {}))
     out.append(entry)
     inner = path if kind == "repeat" else repeat
     for child in el.get("children", []) if kind in ("group", "repeat") else []:
         _walk(child, path + "/", inner, choices, out)
+
+
+_RULES = (("required", "required"), ("relevant", "relevant"), ("constraint", "constraint"),
+          ("calculate", "calculation"))
+
+
+def _rules(bind: dict[str, Any]) -> dict[str, Any]:
+    """The XLSForm's own rules, for the server-side checks (pantau.quality); only those set,
+    so a field without rules looks as it always did."""
+    out: dict[str, Any] = {key: str(bind[col]).strip() for col, key in _RULES
+                           if str(bind.get(col) or "").strip()}
+    if "constraint" in out and bind.get("jr:constraintMsg"):
+        out["constraint_message"] = _label(bind["jr:constraintMsg"])
+    return out
 
 
 def _choices(el: dict[str, Any], listname: str | None,

@@ -94,4 +94,7 @@ def create_app(ws: Workspace) -> FastAPI:
     from pantau.web.openrosa import router as openrosa_router
 
     app.include_router(openrosa_router)
+    from pantau.web.dtm_api import router as dtm_api_router
+
+    app.include_router(dtm_api_router)
     return app
