@@ -223,14 +223,14 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _fresh(folder: Path, url: str | None, form: Path) -> Path:
+def fresh_workspace(folder: Path, url: str | None, form: Path) -> Path:
     from pantau.config import Settings
     from pantau.workspace import Workspace
 
     if folder.exists():
         shutil.rmtree(folder)
     if url:
-        _reset_postgres(url)
+        reset_postgres(url)
     ws = Workspace.init(Settings.load(folder, url))
     ws.operations.create(OP, "IDN", "Benchmark", avg_household_size=4.5)
     ws.forms.import_xlsform(OP, form)
@@ -238,7 +238,7 @@ def _fresh(folder: Path, url: str | None, form: Path) -> Path:
     return folder
 
 
-def _reset_postgres(url: str) -> None:
+def reset_postgres(url: str) -> None:
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
@@ -255,28 +255,39 @@ def _measure(mode: str, file: Path, workspace: Path, url: str | None) -> dict[st
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def _postgres(url: str | None) -> str | None:
-    url = url or os.environ.get("PANTAU_BENCH_POSTGRES", "postgresql+psycopg://127.0.0.1:5432/"
-                                "pantau_bench")
+def scratch_postgres(url: str | None) -> str | None:
+    """A database of this run's own on the server of `url` (default: the local test server),
+    so that two benchmarks never wipe each other's data; None without PostgreSQL."""
     from sqlalchemy import create_engine, text
 
+    server = (url or os.environ.get("PANTAU_BENCH_POSTGRES")
+              or "postgresql+psycopg://127.0.0.1:5432/test")
+    name = f"pantau_bench_{os.getpid()}"
     try:
-        admin = create_engine(url.rsplit("/", 1)[0] + "/test", isolation_level="AUTOCOMMIT")
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
         with admin.connect() as c:
-            name = url.rsplit("/", 1)[1]
-            if not c.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-                c.execute(text(f'CREATE DATABASE "{name}"'))
+            c.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
     except Exception as exc:  # noqa: BLE001 — no PostgreSQL: say so, measure SQLite
         print(f"PostgreSQL not measured: {type(exc).__name__}")
         return None
-    return url
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--n", type=int, default=1_000_000)
-    p.add_argument("--database-url", help="PostgreSQL URL (a database the run may wipe)")
+    p.add_argument("--database-url", help="a PostgreSQL server (URL of any database on it): "
+                   "the run creates a scratch database there and drops it at the end")
     p.add_argument("--keep", type=Path, help="folder for the files (kept between runs)")
     p.add_argument("--no-postgres", action="store_true")
     p.add_argument("--only", choices=["csv", "json"])
@@ -290,7 +301,7 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="pantau-bench-ingest-"))
     folder.mkdir(parents=True, exist_ok=True)
     form = build_form(folder)
-    pg = None if args.no_postgres else _postgres(args.database_url)
+    pg = None if args.no_postgres else scratch_postgres(args.database_url)
     print(f"ingest benchmark: {args.n:,} submissions of a 62-field SA form "
           f"(python {sys.version.split()[0]}, {os.cpu_count()} CPUs)")
     for kind in ("csv", "json") if not args.only else (args.only,):
@@ -303,19 +314,21 @@ def main() -> None:
         base = parse_only(file)
         print(f"{kind.upper()}  parse only ({'pyarrow' if kind == 'csv' else 'orjson'}): "
               f"{base:.1f} s = {args.n / base:,.0f} records/s")
-        ws_dir = _fresh(folder / "ws-sqlite", None, form)
+        ws_dir = fresh_workspace(folder / "ws-sqlite", None, form)
         r = _measure("read", file, ws_dir, None)
         print(f"{kind.upper()}  pantau reader only: {r['seconds']:.1f} s = "
               f"{args.n / r['seconds']:,.0f} records/s, peak {r['rss_mb']:,.0f} MB")
         for store, url in (("SQLite", None), ("PostgreSQL", pg)):
             if store == "PostgreSQL" and url is None:
                 continue
-            ws_dir = _fresh(folder / f"ws-{store.lower()}", url, form)
+            ws_dir = fresh_workspace(folder / f"ws-{store.lower()}", url, form)
             r = _measure("import", file, ws_dir, url)
             secs = float(r["seconds"])  # type: ignore[arg-type]
             print(f"{kind.upper()}  ingest into {store}: {secs:.1f} s = {args.n / secs:,.0f} "
                   f"submissions/s ({secs / base:.1f}× parse only), peak {r['rss_mb']:,.0f} MB "
                   f"— {r['counts']} (goal ≥ 20,000/s on SQLite, ≤ 3× parse, < 500 MB)")
+    if pg:
+        drop_postgres(pg)
     if args.keep is None:
         shutil.rmtree(folder, ignore_errors=True)
 

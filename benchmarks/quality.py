@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ingest import (  # noqa: E402
     FORM,
     OP,
-    _fresh,
-    _postgres,
-    _reset_postgres,
     build_form,
+    drop_postgres,
+    fresh_workspace,
+    scratch_postgres,
     write_csv,
 )
 
@@ -59,7 +59,7 @@ def _prepare(folder: Path, csv_path: Path, url: str | None, form: Path) -> float
     from pantau.config import Settings
     from pantau.workspace import Workspace
 
-    ws_dir = _fresh(folder, url, form)
+    ws_dir = fresh_workspace(folder, url, form)
     ws = Workspace.open(Settings.load(ws_dir, url))
     ws.operations.add_round(OP, "SA", 1, dt.date(2018, 10, 1), dt.date(2018, 10, 31))
     start = time.perf_counter()
@@ -129,7 +129,7 @@ def main() -> None:
         form = build_form(folder)
         csv_path = folder / f"sa-{args.n}.csv"
         write_csv(csv_path, args.n)
-        pg = None if args.no_postgres else _postgres(args.database_url)
+        pg = None if args.no_postgres else scratch_postgres(args.database_url)
         print(f"quality benchmark: {args.n:,} SA submissions, 62 fields, "
               f"{len(RULES)} user rules (python {sys.version.split()[0]}, "
               f"{os.cpu_count()} CPUs)")
@@ -144,7 +144,7 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         if pg:
-            _reset_postgres(pg)  # leave the benchmark database empty
+            drop_postgres(pg)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from pantau.ingest.incoming import Incoming, canonical_json
 from pantau.ingest.observe import COLUMNS, as_row, observe
-from pantau.ingest.receive import MAX_ATTACHMENT, Outcome, form_of_version, receive
+from pantau.ingest.receive import MAX_ATTACHMENT, Outcome, receive
 from pantau.ingest.review import REVIEW_STATES
 from pantau.store.bulk import insert_rows
 from pantau.store.db import JsonText
@@ -117,8 +117,15 @@ def _known_ids(s: Session, form_id: int, batch: list[Incoming]) -> set[str]:
     ids = list({inc.instance_id for inc in batch if inc.instance_id})
     if not ids:
         return set()
-    known = set(s.scalars(select(SubmissionVersion.instance_id).where(
-        SubmissionVersion.instance_id.in_(ids), form_of_version() == form_id)))
+    # two index lookups: a join or a correlated subquery let PostgreSQL's planner scan the
+    # versions table, which grows with every batch of a big import (measured: 0.03 s to 4 s
+    # a batch over 60,000 records)
+    versions = s.execute(select(SubmissionVersion.instance_id, SubmissionVersion.submission_id)
+                         .where(SubmissionVersion.instance_id.in_(ids))).all()
+    ours = set(s.scalars(select(Submission.id).where(
+        Submission.id.in_({v[1] for v in versions}), Submission.form_id == form_id))) \
+        if versions else set()
+    known = {v[0] for v in versions if v[1] in ours}
     known.update(s.scalars(select(Submission.instance_id).where(
         Submission.form_id == form_id, Submission.instance_id.in_(ids))))
     return known
