@@ -95,6 +95,18 @@ def test_demo_builds_on_each_store_and_rebuilds_the_same(settings: Settings) -> 
     assert any("says ID7271 but the coordinates fall in ID7210" in w for w in warnings)
     assert any("just outside every admin-2 area" in w for w in warnings)
     assert result.counted > 0 and result.analytics["current"] > 0
+    # checked, cleaned and approved as a data manager would
+    assert result.flags > 0 and result.cleaned > 0 and result.approved == [1, 2, 3]
+    ws = Workspace.open(settings)
+    try:
+        for number in (1, 2, 3):
+            [status] = ws.review.status(SLUG, number)
+            assert {p.state for p in status.areas} == {"approved"}
+        [last] = ws.review.status(SLUG, 4)
+        assert {p.state for p in last.areas} == {"open"}
+        assert not ws.quality.flags(SLUG, check="type")  # the separators were cleaned
+    finally:
+        ws.close()
     first = _facts(settings)
 
     build(settings)  # again: the previous demo is wiped (folder) or cleared (PostgreSQL)
@@ -186,5 +198,6 @@ def test_cli_demo_without_serving(cli, settings: Settings) -> None:  # type: ign
     assert "says ID7271 but the coordinates fall in ID7210" in out
     assert "Serving" not in out
     assert "Analytics refreshed:" in out and "approved observations count" in out
+    assert "rounds approved: 1, 2, 3" in out and "Quality checks:" in out
     refused = cli("demo", "--workspace", settings.workspace / "inputs", "--no-serve", ok=False)
     assert refused.exit_code == 1 and "not a pantau demo workspace" in refused.output

@@ -64,6 +64,14 @@ SETTINGS: tuple[Setting, ...] = (
         "An ODK Central session token, instead of email and password.",
         secret=True,
     ),
+    Setting(
+        "hdx_key",
+        "PANTAU_HDX_KEY",
+        None,
+        "API token of the HDX account `pantau publish hdx` uploads with (your HDX user "
+        "page → API Tokens); unset, it only builds the package.",
+        secret=True,
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -106,6 +106,12 @@ class Workspace:
 
         return Quality(self)
 
+    @cached_property
+    def review(self):  # type: ignore[no-untyped-def]
+        from pantau.review import Review
+
+        return Review(self)
+
     def close(self) -> None:
         self.engine.dispose()
 

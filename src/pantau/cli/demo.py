@@ -101,6 +101,9 @@ def _print_result(result: DemoResult) -> None:
     for item in result.imported:
         for warning in item.warnings:
             console.print(f"  [yellow]warning[/] {escape(str(warning))}", highlight=False)
+    console.print(f"Quality checks: {result.flags:,} flags; cleaning log: {result.cleaned} "
+                  f"answer(s) corrected; rounds approved: "
+                  f"{', '.join(map(str, result.approved)) or 'none'}", highlight=False)
     console.print(f"Analytics refreshed: {result.counted:,} approved observations count; "
                   + ", ".join(f"{t} {n:,}" for t, n in result.analytics.items()) + " rows.",
                   highlight=False)

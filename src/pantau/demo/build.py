@@ -3,12 +3,17 @@
 Gazetteer → operation and rounds → the shipped SA form → round by round, the master list and
 the round's KoboToolbox export of site assessments, each through the same importer a user
 runs (`ws.gazetteer.import_file`, `ws.forms.import_xlsform`, `ws.sites.import_file`,
-`ws.ingest.import_file`), so the demo doubles as an end-to-end exercise of pantau.
+`ws.ingest.import_file`), so the demo doubles as an end-to-end exercise of pantau. Then, as
+a data manager would: the quality checks, a small cleaning log (the counts typed with a
+thousands separator), and the approval of the first rounds, so the analytics show approved
+data.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +36,10 @@ INPUTS = "inputs"  # folder in the workspace with the files the demo imported
 SA_FORM = "dtm_sa.xlsx"  # the shipped SA form the exports were collected with
 INGEST_STATUSES = ("created", "updated", "duplicate", "conflict", "quarantined")
 
-STEPS = 6 + 2 * len(scenario.ROUNDS)
+STEPS = 9 + 2 * len(scenario.ROUNDS)
+APPROVED_ROUNDS = (1, 2, 3)  # the last round is still under review in the demo
+CLEANING_LOG = "cleaning-log.csv"
+_THOUSANDS = re.compile(r"\d{1,3}([.,]\d{3})+")  # 1.125 / 1,142: Indonesian or English separator
 
 
 class Reporter:
@@ -63,6 +71,9 @@ class DemoResult:
     exports: list[SaExport] = field(default_factory=list)  # the SA rounds' Kobo exports
     analytics: dict[str, int] = field(default_factory=dict)  # table -> rows after refresh
     counted: int = 0  # observations that count (approved) in the analytics tables
+    flags: int = 0  # flags the quality checks wrote
+    cleaned: int = 0  # answers corrected by the demo's cleaning log
+    approved: list[int] = field(default_factory=list)  # rounds approved
 
 
 def build(settings: Settings, reporter: Reporter | None = None) -> DemoResult:
@@ -107,6 +118,15 @@ def build(settings: Settings, reporter: Reporter | None = None) -> DemoResult:
             step(f"Ingesting the site assessments of round {rnd.number} "
                  f"({export.path.suffix[1:].upper()} from KoboToolbox)")
             result.imported.append(_assessments(ws, export, report))
+        step("Checking the data (form rules, DTM logic, outliers, duplicates)")
+        result.flags = ws.quality.check(scenario.SLUG).total
+        step("Applying a cleaning log")
+        result.cleaned = _clean(ws, inputs)
+        step(f"Approving rounds {APPROVED_ROUNDS[0]}–{APPROVED_ROUNDS[-1]}, area by area")
+        for number in APPROVED_ROUNDS:
+            ws.review.approve(scenario.SLUG, number, type=scenario.ASSESSMENT,
+                              by=scenario.CHANGED_BY)
+            result.approved.append(number)
         step("Refreshing the analytics tables (approved data only)")
         refreshed = ws.analytics.refresh(scenario.SLUG, progress=report.rows)
         result.analytics, result.counted = dict(refreshed.rows), refreshed.observations
@@ -159,6 +179,27 @@ def _assessments(ws: Workspace, export: SaExport, report: Reporter) -> Imported:
                 for message in ingested.messages]
     return Imported(export.path.name, f"SA round {export.round}: {export.shape}", counts,
                     warnings)
+
+
+def _clean(ws: Workspace, inputs: Path) -> int:
+    """What a data manager does with the flags: export them, correct the counts typed with a
+    thousands separator (`1.125` is 1125, not one person), and apply the log."""
+    path = inputs / CLEANING_LOG
+    ws.quality.clean_export(scenario.SLUG, path, flagged=True)
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    fixes = [r for r in rows if "type: not a whole number" in r["flags"]
+             and _THOUSANDS.fullmatch(r["old_value"])]
+    for r in fixes:
+        r["new_value"] = re.sub(r"[.,]", "", r["old_value"])
+        r["reason"] = "thousands separator typed in a count of people"
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["uuid"])
+        writer.writeheader()
+        writer.writerows(fixes)
+    if not fixes:
+        return 0
+    return ws.quality.clean_apply(scenario.SLUG, path, by=scenario.CHANGED_BY).changed
 
 
 def _split(message: str) -> tuple[str, str]:

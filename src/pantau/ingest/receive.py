@@ -7,6 +7,7 @@
 - An edit (`deprecated_id` naming the current version) inserts a new version and moves
   `current`; its observations replace the old version's. An original that arrives after its
   edit is kept as an earlier version; the edit stays current.
+- An edit of a submission locked by an approval (pantau.review) is a conflict until reopened.
 """
 
 from __future__ import annotations
@@ -70,6 +71,12 @@ def receive(s: Session, form: Form, inc: Incoming) -> Outcome:
         if late is not None:
             return _older_version(s, late, version, inc)
     if parent is not None:
+        from pantau.review.locks import lock_of  # here: pantau.review imports ingest's side
+
+        locked = lock_of(s, parent.submission_id)
+        if locked:
+            return Outcome("conflict", parent.submission_id, parent.id,
+                           f"{inc.instance_id} edits {parent.instance_id}, which is {locked}")
         if not parent.current:
             return Outcome("conflict", parent.submission_id, parent.id,
                            f"{inc.instance_id} edits {parent.instance_id}, which is no longer "

@@ -18,12 +18,16 @@ from pantau import __version__
 from pantau.analytics.duck import scalar
 from pantau.errors import PantauError
 from pantau.publish.dataset import Dataset, build
+from pantau.publish.package import HdxPackage
 from pantau.publish.writers import write_csv, write_geojson, write_xlsx
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pantau.publish.dtm_import import DtmImportResult
     from pantau.workspace import Workspace
 
-__all__ = ["FORMATS", "ExportResult", "Publish"]
+__all__ = ["FORMATS", "ExportResult", "HdxPackage", "Publish"]
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".json": "geojson",
            ".parquet": "parquet"}
@@ -79,6 +83,36 @@ class Publish:
                                    self._geometry_lookup(operation))
             return ExportResult(path, fmt, len(rows), ds.columns, mapped)
         return ExportResult(path, fmt, len(rows), ds.columns)
+
+    def hdx(self, operation: str, out: str | Path, *, org: str, maintainer: str,
+            dry_run: bool = False, key: str | None = None, url: str | None = None,
+            **metadata: Any) -> HdxPackage:
+        """Build the HDX package of `operation` in folder `out` (the public tables as HXL
+        CSV and XLSX, and dataset.json), checked offline; with `key` and not `dry_run`,
+        upload it to HDX (or the CKAN site at `url`). `metadata`: name, licence,
+        frequency, tags, caveats (see `pantau.publish.hdx.build`)."""
+        from pantau.publish import hdx
+
+        folder = Path(out)
+        upload = key is not None and not dry_run
+        dataset, files = hdx.build(self.ws, operation, folder, org=org, maintainer=maintainer,
+                                   key=key if upload else None, url=url or hdx.HDX_URL,
+                                   **metadata)
+        meta = hdx.write(dataset, folder)
+        if not upload:
+            return HdxPackage(dataset["name"], folder, meta, files)
+        statuses = hdx.upload(dataset)
+        return HdxPackage(dataset["name"], folder, meta, files, True,
+                          dataset.configuration.get_dataset_url(dataset["name"]), statuses)
+
+    def import_dtm_api(self, operation: str, path: str | Path,
+                       gazetteer_version: str | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> DtmImportResult:
+        """Load a file of IOM DTM API v3 records as approved observations of `operation`
+        (see `pantau.publish.dtm_import`): all records or none."""
+        from pantau.publish.dtm_import import import_records
+
+        return import_records(self.ws, operation, Path(path), gazetteer_version, progress)
 
     def _metadata(self, ds: Dataset, rows: int) -> dict[str, Any]:
         from pantau.analytics import COUNTING_RULE, PUBLIC_TABLES

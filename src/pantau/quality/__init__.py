@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pantau.quality.cleaning import CleanResult
 from pantau.quality.config import CHECKS, QualityConfig, defaults, load_config, parse_config
 from pantau.quality.flags import FlagInfo, list_flags
 from pantau.quality.run import CheckResult, Progress, run_checks
@@ -19,7 +20,8 @@ from pantau.quality.run import CheckResult, Progress, run_checks
 if TYPE_CHECKING:
     from pantau.workspace import Workspace
 
-__all__ = ["CHECKS", "CheckResult", "FlagInfo", "Quality", "QualityConfig", "load_config"]
+__all__ = ["CHECKS", "CheckResult", "CleanResult", "FlagInfo", "Quality", "QualityConfig",
+           "load_config"]
 
 
 class Quality:
@@ -50,6 +52,28 @@ class Quality:
         settings = self.config_for(operation, config)
         with self.ws.session() as s:
             return run_checks(s, operation, settings, form, round, version_ids, progress)
+
+    def clean_export(self, operation: str, out: str | Path, form: str | None = None,
+                     flagged: bool = False) -> int:
+        """Write a cleaning log to edit offline (CSV or XLSX by suffix); returns its rows."""
+        from pantau.quality.cleaning import export_log
+
+        with self.ws.session() as s:
+            return export_log(s, operation, Path(out), form, flagged)
+
+    def clean_apply(self, operation: str, path: str | Path, by: str | None = None,
+                    form: str | None = None,
+                    config: str | Path | dict[str, Any] | QualityConfig | None = None,
+                    progress: Progress | None = None) -> CleanResult:
+        """Apply an edited cleaning log: every row checked first, then all applied as new
+        versions (or soft deletions) in one transaction, or nothing."""
+        from pantau.quality.cleaning import apply_log
+        from pantau.review import default_user
+
+        settings = self.config_for(operation, config)
+        with self.ws.session() as s:
+            return apply_log(s, operation, Path(path), by or default_user(), form, settings,
+                             progress)
 
     def flags(self, operation: str, form: str | None = None, round: int | None = None,  # noqa: A002
               check: str | None = None, severity: str | None = None,

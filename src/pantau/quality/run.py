@@ -198,13 +198,13 @@ def _form_rules(s: Session, forms: list[Form], config: QualityConfig) -> dict[in
     out: dict[int, _Rules] = {}
     by_id = {f.id: f for f in forms}
     for v in s.scalars(select(FormVersion).where(FormVersion.form_id.in_(list(by_id)))):
-        fields = _fields_with_rules(v)
+        fields = fields_with_rules(v)
         out[v.id] = _Rules(FormRules(by_id[v.form_id].xml_form_id, fields, config,
                                      config.rules), fields)
     return out
 
 
-def _fields_with_rules(v: FormVersion) -> list[dict[str, Any]]:
+def fields_with_rules(v: FormVersion) -> list[dict[str, Any]]:
     """The stored fields; for a version imported before pantau kept the XLSForm's rules in
     them, the rules are read again from the stored XLSForm file."""
     fields = list(v.fields or [])

@@ -484,3 +484,63 @@ class QualityFlag(Base):
     field: Mapped[str | None] = mapped_column(String(300))
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class CleaningLog(Base):
+    """One applied row of a cleaning log (REACH/IMPACT shape: uuid, field, old value, new
+    value, reason, who, when). A change links the version it replaced to the version it made;
+    a soft deletion (field `_delete`) has no new version."""
+
+    __tablename__ = "cleaning_log"
+    __table_args__ = (Index("ix_cleaning_log_submission", "submission_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operation.id", ondelete="CASCADE"))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(300))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(120))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    from_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submission_version.id", ondelete="SET NULL"))
+    to_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submission_version.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(400), default="")  # file and row
+
+
+class Approval(Base):
+    """One approval of a round × admin area (level 1 or 2), DHIS2-style. It stays the
+    area's approval until reopened (with a reason); a new approval is a new row."""
+
+    __tablename__ = "approval"
+    __table_args__ = (
+        CheckConstraint("level IN (1, 2)", name="level"),
+        Index("ix_approval_round_area", "round_id", "pcode"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operation.id", ondelete="CASCADE"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    level: Mapped[int] = mapped_column(Integer)
+    pcode: Mapped[str] = mapped_column(String(40))
+    approved_by: Mapped[str] = mapped_column(String(120))
+    approved_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    reopened_by: Mapped[str | None] = mapped_column(String(120))
+    reopened_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    reopen_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ApprovalItem(Base):
+    """A submission an approval approved and locks (while the approval is not reopened)."""
+
+    __tablename__ = "approval_item"
+    __table_args__ = (
+        UniqueConstraint("approval_id", "submission_id"),
+        Index("ix_approval_item_submission", "submission_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    approval_id: Mapped[int] = mapped_column(ForeignKey("approval.id", ondelete="CASCADE"))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
