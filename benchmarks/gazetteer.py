@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.distortions import Item, labelled_set, load_units  # noqa: E402
+from benchmarks.scratch import scratch_database  # noqa: E402
 
 from pantau.config import Settings  # noqa: E402
 from pantau.gazetteer.names import keys  # noqa: E402
@@ -53,23 +54,8 @@ def import_seconds(url: str | None, folder: Path) -> float:
 
 
 def postgres_import(url: str, folder: Path) -> float | None:
-    from sqlalchemy import create_engine, text
-
-    try:
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 — no server: skip this figure
-        return None
-    name = f"pantau_bench_{os.getpid()}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        return import_seconds(url.rsplit("/", 1)[0] + "/" + name, folder)
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(url, "gazetteer") as scratch:
+        return None if scratch is None else import_seconds(scratch, folder)
 
 
 def score(name: str, items: list[Item], answer: Callable[[Item], str | None],

@@ -29,11 +29,15 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
 
 from openpyxl import load_workbook
 
 from pantau.forms.library import path_of
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.scratch import scratch_database  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OP, FORM = "bench", "dtm_sa"
@@ -255,34 +259,6 @@ def _measure(mode: str, file: Path, workspace: Path, url: str | None) -> dict[st
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def scratch_postgres(url: str | None) -> str | None:
-    """A database of this run's own on the server of `url` (default: the local test server),
-    so that two benchmarks never wipe each other's data; None without PostgreSQL."""
-    from sqlalchemy import create_engine, text
-
-    server = (url or os.environ.get("PANTAU_BENCH_POSTGRES")
-              or "postgresql+psycopg://127.0.0.1:5432/test")
-    name = f"pantau_bench_{os.getpid()}"
-    try:
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-    except Exception as exc:  # noqa: BLE001 — no PostgreSQL: say so, measure SQLite
-        print(f"PostgreSQL not measured: {type(exc).__name__}")
-        return None
-    return server.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--n", type=int, default=1_000_000)
@@ -301,7 +277,15 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="pantau-bench-ingest-"))
     folder.mkdir(parents=True, exist_ok=True)
     form = build_form(folder)
-    pg = None if args.no_postgres else scratch_postgres(args.database_url)
+    scratch = nullcontext(None) if args.no_postgres else \
+        scratch_database(args.database_url, "ingest")
+    with scratch as pg:
+        _run(args, folder, form, pg)
+    if args.keep is None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, folder: Path, form: Path, pg: str | None) -> None:
     print(f"ingest benchmark: {args.n:,} submissions of a 62-field SA form "
           f"(python {sys.version.split()[0]}, {os.cpu_count()} CPUs)")
     for kind in ("csv", "json") if not args.only else (args.only,):
@@ -327,10 +311,6 @@ def main() -> None:
             print(f"{kind.upper()}  ingest into {store}: {secs:.1f} s = {args.n / secs:,.0f} "
                   f"submissions/s ({secs / base:.1f}× parse only), peak {r['rss_mb']:,.0f} MB "
                   f"— {r['counts']} (goal ≥ 20,000/s on SQLite, ≤ 3× parse, < 500 MB)")
-    if pg:
-        drop_postgres(pg)
-    if args.keep is None:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,9 @@ from pantau.config import Settings
 from pantau.forms.library import path_of
 from pantau.workspace import Workspace
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.scratch import scratch_database  # noqa: E402
+
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 OP = "idn-palu"
 CENTRAL = 41.0  # submissions/s, ODK Central's published figure (250-question form, 2 GB machine)
@@ -406,22 +409,6 @@ def verify(ws: Workspace, results: list[tuple[str, str, int, float]],
         raise SystemExit(1)
 
 
-def postgres_db(url: str) -> tuple[str, object] | None:
-    """A scratch database (name, admin engine), or None when no server answers."""
-    from sqlalchemy import create_engine, text
-
-    try:
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 — no server: skip this store
-        return None
-    name = f"pantau_bench_openrosa_{os.getpid()}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    return url.rsplit("/", 1)[0] + "/" + name, admin
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
@@ -445,22 +432,11 @@ def main() -> None:
             run("SQLite", Settings.load(workspace=folder,
                                         database_url=f"sqlite:///{folder / 'pantau.db'}"), args)
         if not args.no_postgres:
-            scratch = postgres_db(args.postgres)
-            if scratch is None:
-                print(f"PostgreSQL: no server at {args.postgres}, skipped")
-                return
-            url, admin = scratch
-            try:
+            with scratch_database(args.postgres, "openrosa") as url:
+                if url is None:
+                    return
                 run("PostgreSQL", Settings.load(workspace=Path(tmp) / "pg", database_url=url),
                     args)
-            finally:
-                from sqlalchemy import text
-
-                with admin.connect() as c:  # type: ignore[attr-defined]
-                    c.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" '
-                                   "WITH (FORCE)"))
-                admin.dispose()  # type: ignore[attr-defined]
-
 
 if __name__ == "__main__":
     main()

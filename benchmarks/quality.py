@@ -20,17 +20,19 @@ import shutil
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.scratch import scratch_database  # noqa: E402
 
 from ingest import (  # noqa: E402
     FORM,
     OP,
     build_form,
-    drop_postgres,
     fresh_workspace,
-    scratch_postgres,
     write_csv,
 )
 
@@ -120,32 +122,31 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--n", type=int, default=100_000)
     p.add_argument("--sample", type=int, default=2_000, help="records for the naive baseline")
-    p.add_argument("--database-url", help="PostgreSQL URL (a database the run may wipe)")
+    p.add_argument("--database-url", help="a PostgreSQL server (URL of any database on it): "
+                   "the run creates a scratch database there and drops it at the end")
     p.add_argument("--no-postgres", action="store_true")
     args = p.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="pantau-bench-quality-"))
-    pg = None
+    scratch = nullcontext(None) if args.no_postgres else \
+        scratch_database(args.database_url, "quality")
     try:
-        form = build_form(folder)
-        csv_path = folder / f"sa-{args.n}.csv"
-        write_csv(csv_path, args.n)
-        pg = None if args.no_postgres else scratch_postgres(args.database_url)
-        print(f"quality benchmark: {args.n:,} SA submissions, 62 fields, "
-              f"{len(RULES)} user rules (python {sys.version.split()[0]}, "
-              f"{os.cpu_count()} CPUs)")
-        for store, url in (("SQLite", None), ("PostgreSQL", pg)):
-            if store == "PostgreSQL" and url is None:
-                continue
-            ws_dir = folder / f"ws-{store.lower()}"
-            secs = _prepare(ws_dir, csv_path, url, form)
-            print(f"  (imported in {secs:.0f} s)")
-            _check(ws_dir, url, args.n, store)
-        _rules_only(folder / "ws-sqlite", args.sample)
+        with scratch as pg:
+            form = build_form(folder)
+            csv_path = folder / f"sa-{args.n}.csv"
+            write_csv(csv_path, args.n)
+            print(f"quality benchmark: {args.n:,} SA submissions, 62 fields, "
+                  f"{len(RULES)} user rules (python {sys.version.split()[0]}, "
+                  f"{os.cpu_count()} CPUs)")
+            for store, url in (("SQLite", None), ("PostgreSQL", pg)):
+                if store == "PostgreSQL" and url is None:
+                    continue
+                ws_dir = folder / f"ws-{store.lower()}"
+                secs = _prepare(ws_dir, csv_path, url, form)
+                print(f"  (imported in {secs:.0f} s)")
+                _check(ws_dir, url, args.n, store)
+            _rules_only(folder / "ws-sqlite", args.sample)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-        if pg:
-            drop_postgres(pg)
-
 
 if __name__ == "__main__":
     main()

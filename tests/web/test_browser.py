@@ -5,18 +5,15 @@ Screenshots go to tests/screenshots/ (not in git) for a person to look at.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from pantau.web import create_app
 from pantau.workspace import Workspace
 from tests.conftest import unavailable
+from tests.serving import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
@@ -29,22 +26,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def base_url(demo_ws: Workspace) -> Iterator[str]:
     """uvicorn serving the demo on a free localhost port, in a background thread."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(demo_ws), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve(create_app(demo_ws)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
