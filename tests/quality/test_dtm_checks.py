@@ -97,3 +97,17 @@ def test_checking_one_round_compares_with_all_rounds_but_flags_only_that_round(s
     result = ws.quality.check(OP, round=2)
     assert result.versions == 1
     assert {f.instance_id for f in ws.quality.flags(OP, check="jump")} == {ids[1]}
+
+
+def test_a_round_with_two_records_is_one_value_of_the_series(sa, ws):
+    """Found by benchmarks/quality_accuracy.py: a round assessed twice (243 and 237) put two
+    near-equal values in the site's series, which shrank the MAD and flagged a clean round of
+    a site that empties out (243+237 | 230 | 200 | 149 gave a modified z of -4.2)."""
+    days = ["2018-10-05", "2018-10-06", "2018-11-05", "2018-12-05", "2019-01-05"]
+    counts = [243, 237, 230, 200, 149]
+    sa.send(*[sa.record("PAL-001", d, hh=v // 4, ind=v)
+              for d, v in zip(days, counts, strict=True)])
+    ws.quality.check(OP, config={"checks": {"jump": {"enabled": False},
+                                            "one_per_round": {"enabled": False},
+                                            "duplicate": {"enabled": False}}})
+    assert ws.quality.flags(OP, check="modified_zscore") == []

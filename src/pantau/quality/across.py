@@ -106,7 +106,7 @@ def _series(site: str, recs: list[Record], scope: set[int], rounds: dict[int, Ro
             per_indicator[indicator].append((rounds[r.round_id].number, r, value))
     for indicator, points in per_indicator.items():
         points.sort(key=lambda p: (p[0], p[1].submission_id))
-        values = [p[2] for p in points]
+        values = _per_round(points)
         if config.on("zscore") and len(values) >= config.param("zscore", "min_rounds"):
             _zscores(site, indicator, points, values, scope, config, out)
         if config.on("modified_zscore") and \
@@ -114,6 +114,16 @@ def _series(site: str, recs: list[Record], scope: set[int], rounds: dict[int, Ro
             _modified(site, indicator, points, values, scope, config, out)
         if config.on("jump"):
             _jumps(site, indicator, points, scope, config, out)
+
+
+def _per_round(points: list[tuple[int, Record, float]]) -> list[float]:
+    """One value per round (the median of a round's records): a round assessed twice must not
+    count twice, or its near-equal pair shrinks the spread and clean rounds look extreme.
+    Every record is still judged against these statistics."""
+    by_round: dict[int, list[float]] = defaultdict(list)
+    for number, _, value in points:
+        by_round[number].append(value)
+    return [statistics.median(v) for _, v in sorted(by_round.items())]
 
 
 def _zscores(site: str, indicator: str, points: list[tuple[int, Record, float]],
