@@ -2,20 +2,26 @@
 the same totals by SQL GROUP BY on the operational store as the baseline.
 
     python benchmarks/analytics.py [--observations 1000000] [--rounds 4] [--database-url URL]
+        [--clients 32 [--requests 3000]]
 
 Builds a workspace with a synthetic gazetteer (34 provinces × 15 regencies, HDX list format,
 imported through `ws.gazetteer.import_file`), the shipped DTM SA form and SA rounds, then
 writes approved site assessments straight into the store (12 observations each, the shape the
 SA form gives: households, individuals, 8 sex × age cells, 2 priority needs; 1 in 10 records
 not approved). Setup is not timed. Then refreshes: full, again with nothing changed, after
-1,111 more submissions in the latest round (1,000 approved), and forced full. Prints one line
-per figure.
+1,111 more submissions in the latest round (1,000 approved), and forced full; then the same
+rollups in pandas from the same counted observations, read once from the store into a
+DataFrame (text as categories; the read is not timed, only the groupby/merge work), and the
+latest-round totals by SQL GROUP BY on the store. With `--clients`, last, the workspace is
+served by `pantau serve` in another process and loaded by benchmarks/analytics_load.py.
+Prints one line per figure, with the load average (the machine may be shared).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import statistics
 import sys
@@ -25,12 +31,16 @@ import uuid
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 from sqlalchemy import insert, text
 
 from pantau.config import Settings
 from pantau.forms.library import path_of
 from pantau.store.models import Form, Observation, Submission, SubmissionVersion
 from pantau.workspace import Workspace
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks import analytics_load  # noqa: E402
 
 OP = "bench"
 PER_RECORD = 12
@@ -120,6 +130,119 @@ WHERE o.operation_id = :op AND v.current AND s.deleted_at IS NULL
 GROUP BY o.admin1_pcode"""
 
 
+# The same rollups in pandas (the baseline of the full refresh) -------------------------------
+
+FACTS_SQL = """
+SELECT o.version_id, r.number AS round, o.admin1_pcode, o.admin2_pcode, o.population_group,
+  o.unit, o.sex, o.age_group, o.sector, o.reason, o.origin_pcode, o.value, o.estimated
+FROM observation o
+JOIN submission_version v ON v.id = o.version_id
+JOIN submission s ON s.id = v.submission_id
+JOIN round r ON r.id = o.round_id
+WHERE o.operation_id = :op AND v.current AND s.deleted_at IS NULL
+  AND s.review_state = 'approved'"""
+PLACES_SQL = """
+SELECT c.pcode AS admin2_pcode, c.name AS admin2_name, p.pcode AS admin1_pcode,
+  p.name AS admin1_name FROM admin_unit c
+JOIN admin_unit p ON p.version_id = c.version_id AND p.pcode = c.parent_pcode
+WHERE c.level = 2"""
+LEVELS = {0: [], 1: ["admin1_pcode", "admin1_name"],
+          2: ["admin1_pcode", "admin1_name", "admin2_pcode", "admin2_name"]}
+
+
+def read_frames(ws: Workspace, dtypes: dict[str, pd.CategoricalDtype]
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The counted observations and the admin-2 → admin-1 names, read once from the store
+    (not timed); text columns as categories, pandas' fastest grouping keys."""
+    with ws.engine.connect() as conn:
+        op_id = conn.execute(text("SELECT id FROM operation WHERE slug = :s"),
+                             {"s": OP}).scalar()
+        chunks = []
+        for chunk in pd.read_sql(text(FACTS_SQL), conn, params={"op": op_id},
+                                 chunksize=1_000_000):
+            for col in ("admin1_pcode", "admin2_pcode", "population_group", "unit", "sex",
+                        "age_group", "sector", "reason", "origin_pcode"):
+                chunk[col] = chunk[col].astype(dtypes[col])
+            chunks.append(chunk)
+        places = pd.read_sql(text(PLACES_SQL), conn)
+    frame = pd.concat(chunks, ignore_index=True)
+    frame["estimated"] = frame["estimated"].astype(bool)
+    return frame, places
+
+
+def categories(pairs: list[tuple[str, str]]) -> dict[str, pd.CategoricalDtype]:
+    """Fixed categories, so that chunks read apart concatenate as categories."""
+    values = {"admin1_pcode": sorted({a for a, _ in pairs}),
+              "admin2_pcode": sorted({b for _, b in pairs}),
+              "population_group": ["idps"], "unit": ["households", "individuals", "sites"],
+              "sex": ["f", "m"], "age_group": ["infants", "children", "adults", "elderly"],
+              "sector": list(SECTORS), "reason": ["earthquake"], "origin_pcode": []}
+    return {k: pd.CategoricalDtype(v) for k, v in values.items()}
+
+
+def _by_level(frame: pd.DataFrame, keys: list[str], agg: dict[str, tuple[str, str]]
+              ) -> pd.DataFrame:
+    """One groupby per admin level 0–2, stacked, as pantau's tables hold every level."""
+    parts = []
+    for level, admin in LEVELS.items():
+        g = frame.groupby(["round", *admin, *keys], observed=True, dropna=False, sort=False)
+        parts.append(g.agg(**agg).reset_index().assign(admin_level=level))
+    return pd.concat(parts, ignore_index=True)
+
+
+def pandas_rollups(facts: pd.DataFrame, places: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """totals (round × admin level 0–2 × group × unit × sex × age × reason × origin), record
+    headlines, area totals, displacement, the latest round, round-over-round change and
+    needs — the tables a full refresh builds, computed the way a pandas analyst would."""
+    df = facts.merge(places, on=["admin1_pcode", "admin2_pcode"], how="left")
+    for col in ("admin1_name", "admin2_name"):
+        df[col] = df[col].astype("category")
+    people = df[df["sector"].isna()]
+    totals = _by_level(people, ["population_group", "unit", "sex", "age_group", "reason",
+                                "origin_pcode"],
+                       {"value": ("value", "sum"), "records": ("version_id", "nunique")})
+    ind = people["unit"] == "individuals"
+    plain = people["sex"].isna() & people["age_group"].isna()
+    v = people["value"]
+    cells = people.assign(
+        ind_total=v.where(ind & plain), hh=v.where((people["unit"] == "households") & plain),
+        ind_estimated=v.where(ind & plain & people["estimated"]),
+        f_total=v.where(ind & (people["sex"] == "f") & people["age_group"].isna()),
+        f_cells=v.where(ind & (people["sex"] == "f") & people["age_group"].notna()),
+        m_total=v.where(ind & (people["sex"] == "m") & people["age_group"].isna()),
+        m_cells=v.where(ind & (people["sex"] == "m") & people["age_group"].notna()))
+    keys = ["version_id", "round", *LEVELS[2], "population_group", "reason", "origin_pcode"]
+    rec = (cells.groupby(keys, observed=True, dropna=False, sort=False)
+           [["ind_total", "hh", "ind_estimated", "f_total", "f_cells", "m_total", "m_cells"]]
+           .sum(min_count=1).reset_index())
+    rec["f"] = rec["f_total"].fillna(rec["f_cells"])
+    rec["m"] = rec["m_total"].fillna(rec["m_cells"])
+    either = rec["f"].notna() | rec["m"].notna()
+    rec["ind"] = rec["ind_total"].fillna(
+        (rec["f"].fillna(0) + rec["m"].fillna(0)).where(either))
+    headline = {c: (c, "sum") for c in ("ind", "hh", "f", "m", "ind_estimated")}
+    headline["records"] = ("version_id", "nunique")
+    area = _by_level(rec, ["population_group"], headline)
+    displacement = _by_level(rec, ["population_group", "reason", "origin_pcode"], headline)
+    latest = area[area["round"] == area["round"].max()]
+    same = ["admin_level", "admin1_pcode", "admin2_pcode", "population_group"]
+    previous = area[[*same, "round", "ind", "hh"]].assign(round=area["round"] + 1)
+    change = area[area["round"] > area["round"].min()].merge(
+        previous[previous["round"] <= area["round"].max()], on=[*same, "round"], how="outer",
+        suffixes=("", "_previous"))
+    change["ind_change"] = change["ind"] - change["ind_previous"]
+    change["hh_change"] = change["hh"] - change["hh_previous"]
+    sectors = df[df["sector"].notna()]
+    needs = _by_level(sectors, ["sector", "unit"], {"value": ("value", "sum"),
+                                                    "records": ("version_id", "nunique")})
+    assessed = _by_level(df, [], {"assessed": ("version_id", "nunique")})
+    needs = needs.merge(assessed, on=["round", "admin_level", *LEVELS[2]], how="left")
+    needs["share"] = (needs["value"] / needs["assessed"]).where(needs["unit"] == "sites")
+    return {"totals": totals, "record_figures": rec, "area_totals": area,
+            "displacement": displacement, "current": latest, "round_change": change,
+            "needs": needs}
+
+
 def median_ms(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(repeat):
@@ -134,6 +257,9 @@ def main() -> None:
     parser.add_argument("--observations", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--clients", type=int, default=0,
+                        help="Then load /v3/displacement/admin2 with this many clients.")
+    parser.add_argument("--requests", type=int, default=3000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -148,9 +274,11 @@ def main() -> None:
             ws.operations.add_round(OP, "SA", n, start, start + dt.timedelta(days=20))
         fill(ws, args.observations // PER_RECORD, pairs)
         store = "PostgreSQL" if args.database_url else "SQLite"
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
         print(f"# {args.observations:,} observations ({args.observations // PER_RECORD:,} "
               f"records, 1 in 10 not approved), {args.rounds} rounds, {len(pairs)} regencies, "
-              f"{store}, Python {sys.version.split()[0]}, DuckDB {duckdb.__version__}")
+              f"{store}, Python {sys.version.split()[0]}, DuckDB {duckdb.__version__}, "
+              f"load average {load} on {os.cpu_count()} CPUs")
 
         stages: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -173,9 +301,30 @@ def main() -> None:
         new = ws.analytics.refresh(OP)
         print(f"refresh after 1,111 new submissions, 1,000 of them approved ({new.mode}, "
               f"{new.added:,} versions read): {time.perf_counter() - step:.2f} s")
+        stages.clear()
         forced = time.perf_counter()
-        ws.analytics.refresh(OP, full=True)
-        print(f"refresh --full of the same: {time.perf_counter() - forced:.2f} s")
+        ws.analytics.refresh(OP, progress=progress, full=True)
+        full_s = time.perf_counter() - forced
+        build_s = full_s - (stages.get("Building", forced) - forced)
+        print(f"refresh --full of the same: {full_s:.2f} s (build tables {build_s:.2f} s)")
+
+        facts, places = read_frames(ws, categories(pairs))
+        pd_t = time.perf_counter()
+        tables = pandas_rollups(facts, places)
+        pandas_s = time.perf_counter() - pd_t
+        with ws.analytics.reader(OP) as con:
+            ours = con.execute("SELECT sum(ind) FROM current WHERE operation = $op AND "
+                               "admin_level = 1", {"op": OP}).fetchall()[0][0]
+        cur = tables["current"]
+        theirs = cur.loc[cur["admin_level"] == 1, "ind"].sum()
+        print(f"same rollups in pandas {pd.__version__} ({len(facts):,} counted observations "
+              f"already in a DataFrame, reading them not timed; "
+              f"{sum(len(t) for t in tables.values()):,} rows in {len(tables)} tables): "
+              f"{pandas_s:.2f} s; pandas time / pantau time: refresh --full "
+              f"{pandas_s / full_s:.2f}×, its table building alone {pandas_s / build_s:.2f}× "
+              f"(goal ≥ 5×); latest-round admin-1 individuals: pantau {ours:,.0f}, "
+              f"pandas {theirs:,.0f}")
+        del facts, places, tables
 
         api_ms = median_ms(lambda: ws.analytics.read("current", OP, admin_level=1), 20)
         with ws.analytics.reader(OP) as con:
@@ -196,6 +345,9 @@ def main() -> None:
               f"{base_ms:.1f} ms median ({base_ms / held_ms:,.0f}× slower than the open "
               f"DuckDB connection, {base_ms / api_ms:,.1f}× than ws.analytics.read)")
         ws.close()
+        if args.clients:
+            analytics_load.run(settings.workspace, args.database_url, OP,
+                               sorted({a for a, _ in pairs}), args.clients, args.requests)
 
 
 if __name__ == "__main__":
