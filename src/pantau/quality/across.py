@@ -113,7 +113,8 @@ def _series(site: str, recs: list[Record], scope: set[int], rounds: dict[int, Ro
                 len(values) >= config.param("modified_zscore", "min_rounds"):
             _modified(site, indicator, points, values, scope, config, out)
         if config.on("jump"):
-            _jumps(site, indicator, points, scope, config, out)
+            _jumps(site, indicator, points, _outlier_rounds(points, values, config), scope,
+                   config, out)
 
 
 def _per_round(points: list[tuple[int, Record, float]]) -> list[float]:
@@ -156,8 +157,24 @@ def _modified(site: str, indicator: str, points: list[tuple[int, Record, float]]
                 f"{m:+.1f} over {len(values)} rounds (median {median:,.0f}; limit ±{limit:g})"))
 
 
+def _outlier_rounds(points: list[tuple[int, Record, float]], values: list[float],
+                    config: QualityConfig) -> set[int]:
+    """Rounds whose value is a modified-z-score outlier of the site's series (whether or not
+    that check reports): a jump is measured from the last round that is not one, so the
+    round after a wrong value is not flagged for going back to normal."""
+    if len(values) < config.param("modified_zscore", "min_rounds"):
+        return set()
+    median = statistics.median(values)
+    mad = statistics.median(abs(v - median) for v in values)
+    if mad == 0:
+        return set()
+    limit = config.param("modified_zscore", "threshold")
+    by_round = dict(zip(sorted({p[0] for p in points}), values, strict=True))
+    return {n for n, v in by_round.items() if abs(0.6745 * (v - median) / mad) > limit}
+
+
 def _jumps(site: str, indicator: str, points: list[tuple[int, Record, float]],
-           scope: set[int], config: QualityConfig, out: Flags) -> None:
+           outliers: set[int], scope: set[int], config: QualityConfig, out: Flags) -> None:
     ratio = config.param("jump", "ratio")
     floor = config.param("jump", "min_value")
     previous: tuple[int, float] | None = None
@@ -171,5 +188,5 @@ def _jumps(site: str, indicator: str, points: list[tuple[int, Record, float]],
                 out[rec.version_id].append(Found(
                     "jump", indicator, f"site {site}: {before:,.0f} in round {previous[0]}, "
                     f"{value:,.0f} in round {number} ({change}; limit {ratio:g}×)"))
-        if previous is None or previous[0] < number:
+        if (previous is None or previous[0] < number) and number not in outliers:
             previous = (number, value)
