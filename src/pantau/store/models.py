@@ -544,3 +544,7 @@ class ApprovalItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     approval_id: Mapped[int] = mapped_column(ForeignKey("approval.id", ondelete="CASCADE"))
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"))
+
+
+# Tables kept in their own modules; imported here so that Base.metadata holds every table.
+from pantau.store import accounts, flows  # noqa: E402, F401

@@ -1,0 +1,3 @@
+"""Tables of accounts, roles, API tokens and the audit log (issue 7)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Tables of flow monitoring: points, daily counts (FMR) and surveys (FMS) (issue 8)."""
+
+from __future__ import annotations
