@@ -112,6 +112,18 @@ class Workspace:
 
         return Review(self)
 
+    @cached_property
+    def flow(self):  # type: ignore[no-untyped-def]
+        from pantau.flow import Flow
+
+        return Flow(self)
+
+    @cached_property
+    def access(self):  # type: ignore[no-untyped-def]
+        from pantau.access import Access
+
+        return Access(self)
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -58,7 +58,8 @@ def test_fields_follow_the_shared_contract(ws, op, tmp_path):
     assert list(by_path)[:4] == ["visit_date", "site_id", "place", "place/adm1"]
     assert by_path["place/adm2"] == {
         "path": "place/adm2", "name": "adm2", "type": "text", "list": None, "choices": None,
-        "label": {"default": "Regency"}, "hxl": "#adm2+code", "repeat": None}
+        "label": {"default": "Regency"}, "hxl": "#adm2+code", "repeat": None,
+        "personal": False, "personal_why": None, "quasi": False}  # pantau.forms.personal
     assert by_path["needs"]["type"] == "select_multiple"
     assert by_path["needs"]["choices"][1] == {"name": "wash", "label": {"default": "WASH"}}
     assert "meta" not in by_path and "meta/instanceID" not in by_path

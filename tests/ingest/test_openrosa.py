@@ -66,10 +66,22 @@ def message(r: httpx.Response) -> tuple[str, str]:
     return el.get("nature") or "", el.text or ""
 
 
+DEVICE = ("odk-device", "device password 1")
+
+
+def device_auth(ws: Workspace) -> httpx.BasicAuth:
+    """OpenRosa needs an account, sent with HTTP Basic auth as ODK Collect sends it. An admin,
+    so that an unknown operation is still a 404 (a collector of another operation gets 403:
+    see tests/access/test_openrosa_auth.py)."""
+    ws.access.add_user(*DEVICE, admin=True, by="tests")
+    return httpx.BasicAuth(*DEVICE)
+
+
 @pytest.fixture
 def client(ws: Workspace) -> Iterator[TestClient]:
     add_form(ws, versions=(V1, V2))
     with TestClient(create_app(ws)) as c:
+        c.auth = device_auth(ws)
         yield c
 
 
@@ -254,6 +266,7 @@ def test_concurrent_clients_on_a_real_server_lose_and_double_nothing(ws: Workspa
     two devices at once one 201 and one 202, and requests that fail (unknown operation, two
     attachments of one name) change nothing for the submissions around them."""
     add_form(ws)
+    auth = device_auth(ws)
     ids = [new_id() for _ in range(300)]
     photo = {i: b"\xff\xd8\xff" + i.encode() * 50 for i in ids[::4]}
 
@@ -268,7 +281,7 @@ def test_concurrent_clients_on_a_real_server_lose_and_double_nothing(ws: Workspa
         k+1 on one, and sends one bad request of each kind."""
         mine = ids[k::50]
         got: Counter[str] = Counter()
-        with httpx.Client(base_url=base, timeout=60) as c:
+        with httpx.Client(base_url=base, timeout=60, auth=auth) as c:
             for iid in mine:
                 got[f"new {send(c, iid)}"] += 1
             got[f"resend {send(c, mine[0])}"] += 1
@@ -302,6 +315,7 @@ def test_shipped_form_is_listed_downloaded_and_filled_in(ws: Workspace) -> None:
     ws.operations.create("idn-palu", "IDN", "Palu floods")
     info = ws.forms.import_xlsform("idn-palu", Path(library).parent / "dtm_sa.xlsx")
     with TestClient(create_app(ws)) as c:
+        c.auth = device_auth(ws)
         listed = ET.fromstring(c.get("/openrosa/idn-palu/formList").content)
         [item] = listed.findall(f"{XFORMS}xform")
         assert item.findtext(f"{XFORMS}formID") == info.form_id

@@ -11,6 +11,7 @@ half of each. Which observations count is decided in one place:
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -86,12 +87,13 @@ class Analytics:
         The derived tables are rebuilt for the rounds whose facts changed (see `_derive`).
         Other operations' rows are left as they are."""
         self.ws.operations.get(operation)  # a clear error for an unknown operation
-        with duck.connect(self.path) as con:
+        with _writer(self.path) as con:
             self._ensure_schema(con)
             duck.run(con, "BEGIN TRANSACTION")
             try:
                 loaded = load(self.ws, con, operation, progress, full)
-                self._derive(con, operation, loaded.touched, progress)
+                self._derive(con, operation, loaded.touched, progress,
+                             loaded.additions_only)
                 duck.run(con, sql.delete_sql("refreshes"), {"op": operation})
                 duck.run(con, "INSERT INTO refreshes VALUES ($op, $at, $mode, $n, $u, $rule, "
                          "$fp)", {"op": operation, "mode": loaded.mode,
@@ -116,26 +118,50 @@ class Analytics:
 
     @staticmethod
     def _derive(con: duckdb.DuckDBPyConnection, operation: str,
-                touched: set[tuple[str, int]] | None, progress: Progress | None) -> None:
+                touched: set[tuple[str, int]] | None, progress: Progress | None,
+                additions_only: bool = False) -> None:
         """Rebuild the derived tables: for the whole operation after a full load; else only
-        the rounds whose facts changed, then the tables that span rounds (latest round,
-        current, round-over-round change), which are small."""
+        the rounds whose facts changed — or, when versions were only added, merge their
+        aggregates into the rows there are (`sql.merge_sql`) — then the tables that span
+        rounds (latest round, current, round-over-round change), which are small."""
+        op = {"op": operation}
         if touched is not None and not touched:
+            if additions_only:
+                duck.run(con, "DROP TABLE added_versions")
             return  # nothing changed
         if touched is not None:
             duck.run(con, "CREATE TEMP TABLE touched (assessment_type VARCHAR, "
                      "round_number INTEGER)")
             con.executemany("INSERT INTO touched VALUES (?, ?)", sorted(touched))
+        rounds = sql.SCOPE if touched is not None else "TRUE"
+        scope = sql.ADDED if additions_only else rounds
+        one_place = bool(duck.scalar(con, sql.ONE_PLACE_SQL.format(scope=scope), op))
         for n, name in enumerate(sql.DERIVED, 1):
             if progress:
                 progress(f"Building {name}", n, len(sql.DERIVED))
-            scoped = name in sql.ROUND_SCOPED
-            scope = sql.SCOPE if touched is not None and scoped else "TRUE"
             build = sql.BUILDERS[name]
-            duck.run(con, sql.delete_sql(name, scope), {"op": operation})
-            duck.run(con, build(scope) if scoped else build(), {"op": operation})
+            options = {"one_place": one_place} if name in sql.ONE_PLACE_BUILT else {}
+            if name not in sql.ROUND_SCOPED:
+                duck.run(con, sql.delete_sql(name), op)
+                duck.run(con, build(), op)
+            elif additions_only and name in sql.MERGED:
+                duck.run(con, "CREATE TEMP TABLE delta AS " +
+                         sql.select_of(build(scope, **options)), op)
+                for statement in sql.merge_sql(name):
+                    duck.run(con, statement, op if "$op" in statement else None)
+                duck.run(con, "DROP TABLE delta")
+                if name == "needs":
+                    whole = bool(duck.scalar(con, sql.ONE_PLACE_SQL.format(scope=rounds), op))
+                    for statement in sql.assessed_sql(whole):
+                        duck.run(con, statement, op if "$op" in statement else None)
+            else:  # rebuilt (record_figures: one row per version, the new ones added)
+                if not additions_only:
+                    duck.run(con, sql.delete_sql(name, scope), op)
+                duck.run(con, build(scope, **options), op)
         if touched is not None:
             duck.run(con, "DROP TABLE touched")
+        if additions_only:
+            duck.run(con, "DROP TABLE added_versions")
 
     def read(self, table: str, operation: str, **filters: Any
              ) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -212,6 +238,33 @@ class Analytics:
         for name in sql.TABLES:
             duck.run(con, sql.create_sql(name))
         duck.run(con, "INSERT INTO meta VALUES ('schema', $v)", {"v": sql.SCHEMA_VERSION})
+
+
+WRITER_WAIT_SECONDS = 30.0
+
+
+@contextmanager
+def _writer(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one writing connection, waiting up to `WRITER_WAIT_SECONDS` for readers to let go.
+
+    Readers (the web server answering a query, an export) hold the file only for the
+    query, but DuckDB refuses a writer while any reader has it open — from another process
+    (a lock conflict) or this one (a connection of another configuration) — so a refresh
+    retries instead of failing on a reader that happened to be there."""
+    deadline = time.monotonic() + WRITER_WAIT_SECONDS
+    while True:
+        try:
+            opened = duck.connect(path)
+            con = opened.__enter__()
+            break
+        except (PantauError, duckdb.ConnectionException):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    try:
+        yield con
+    finally:
+        opened.__exit__(None, None, None)
 
 
 def _has_table(con: Any, name: str) -> bool:

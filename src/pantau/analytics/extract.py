@@ -10,16 +10,21 @@ changed are read when nothing else did (see `load`).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import multiprocessing
+import os
+import sqlite3
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, func, select
 
 from pantau.analytics.counted import counted_observations
 from pantau.analytics.duck import run
@@ -62,6 +67,9 @@ class Loaded:
     fingerprint: str = ""
     # (assessment type, round number) whose facts changed; None: all (a full refresh)
     touched: set[tuple[str, int]] | None = None
+    # incremental and nothing stopped counting: the versions read are in the temp table
+    # `added_versions`, and the derived tables can take them as a delta (see _derive)
+    additions_only: bool = False
 
 
 @dataclass
@@ -80,38 +88,45 @@ MAX_INCREMENT = 20_000  # more new versions than this: reading everything is as 
 
 
 def load(ws: Workspace, con: duckdb.DuckDBPyConnection, slug: str,
-         progress: Progress | None = None, full: bool = False) -> Loaded:
+         progress: Progress | None = None, full: bool = False,
+         readers: int | None = None) -> Loaded:
     """Bring `rounds` and `facts` of the operation up to date with the store.
 
     Incremental when the operation was loaded before with the same rounds and gazetteer
     versions (the fingerprint): only submission versions that started to count are read,
     and those that stopped counting (edited, deleted, no longer approved) are removed —
     versions are never changed in place, so a version id stands for fixed figures.
-    Otherwise (or with `full`) everything is read again."""
+    Otherwise (or with `full`) everything is read again — from SQLite by two processes when
+    there is much to read (`readers`: 1 or 2 forces it, see `_split`)."""
     store = _read_store(ws, slug)
     loaded = Loaded(fingerprint=store.fingerprint, rounds_without_gazetteer=[
         f"{r.assessment_type} #{r.number}" for r, _ in store.rounds
         if r.gazetteer_version_id is None])
     previous = run(con, "SELECT fingerprint FROM refreshes WHERE operation = $op",
                    {"op": slug}).fetchall()
-    counted = {v for (v,) in _versions(ws, store.op_id)}
-    have = {v for (v,) in run(con, "SELECT DISTINCT version_id FROM facts WHERE "
-                              "operation = $op", {"op": slug}).fetchall()}
-    added, removed = counted - have, have - counted
-    if full or not previous or previous[0][0] != store.fingerprint or \
-            len(added) > MAX_INCREMENT:
-        added, removed = counted, set()
+    full = full or not previous or previous[0][0] != store.fingerprint
+    added: set[int] = set()
+    removed: set[int] = set()
+    if not full:  # listing what counts is only needed to know what changed
+        counted = {v for (v,) in _versions(ws, store.op_id)}
+        have = {v for (v,) in run(con, "SELECT DISTINCT version_id FROM facts WHERE "
+                                  "operation = $op", {"op": slug}).fetchall()}
+        added, removed = counted - have, have - counted
+        full = len(added) > MAX_INCREMENT
+    if full:
+        removed = set()
         for table in ("facts", "rounds"):
             run(con, f"DELETE FROM {table} WHERE operation = $op", {"op": slug})
         _insert_rounds(con, slug, store)
     else:
         loaded.mode = "incremental"
         loaded.touched = _delete_versions(con, slug, removed)
-    loaded.added, loaded.removed = len(added), len(removed)
     run(con, "CREATE TEMP TABLE staging (" + ", ".join(f"{c} {t}" for c, t in _STAGING) + ")")
-    if added:
-        only = None if loaded.mode == "full" else sorted(added)
-        _stage(ws, con, store.op_id, only, progress)
+    if full or added:
+        _stage(ws, con, store.op_id, None if full else sorted(added), progress, readers)
+    loaded.removed = len(removed)
+    loaded.added = len(added) if not full else \
+        run(con, "SELECT count(DISTINCT version_id) FROM staging").fetchall()[0][0]
     _places(con, store.units)
     if loaded.touched is not None:
         loaded.touched |= set(run(con, "SELECT DISTINCT r.assessment_type, r.round_number "
@@ -122,6 +137,9 @@ def load(ws: Workspace, con: duckdb.DuckDBPyConnection, slug: str,
         "WHERE rounds.round_id = s.round_id AND rounds.reporting_date IS NULL")
     run(con, _facts_sql(), {"op": slug, "adm0": store.iso3,
                             "adm0_name": country(store.iso3).name})
+    if loaded.mode == "incremental" and not removed:
+        loaded.additions_only = True
+        run(con, "CREATE TEMP TABLE added_versions AS SELECT DISTINCT version_id FROM staging")
     run(con, "DROP TABLE staging; DROP TABLE places; DROP TABLE origins")
     _summarise(con, slug, loaded)
     return loaded
@@ -195,7 +213,8 @@ def _summarise(con: duckdb.DuckDBPyConnection, slug: str, loaded: Loaded) -> Non
 
 
 def _stage(ws: Workspace, con: duckdb.DuckDBPyConnection, op_id: int,
-           versions: list[int] | None, progress: Progress | None) -> None:
+           versions: list[int] | None, progress: Progress | None,
+           readers: int | None = None) -> None:
     """Counted observations (of `versions` only, when given) into the `staging` table."""
     select_cols = ", ".join(f"CAST({c} AS {t})" for c, t in _STAGING)
     q = counted_observations(op_id).with_only_columns(*_COLUMNS)
@@ -203,30 +222,128 @@ def _stage(ws: Workspace, con: duckdb.DuckDBPyConnection, op_id: int,
         q = q.where(Observation.version_id.in_(versions))
     # Literal binds: the values are the operation's id, version ids and the review states.
     text = str(q.compile(ws.engine, compile_kwargs={"literal_binds": True}))
+    if versions is not None and ws.engine.dialect.name == "sqlite":
+        # Without statistics SQLite walks every observation of the operation (its
+        # operation/round index) to pick out a few versions: point it at the version index.
+        text = text.replace("FROM observation JOIN", "FROM observation INDEXED BY "
+                            "ix_observation_version JOIN", 1)
     if ws.engine.dialect.name == "postgresql":
         _fresh_statistics(ws)
         _stage_copy(ws, con, text, select_cols, progress)
         return
-    raw = ws.engine.raw_connection()
-    done = 0
+    bounds = _split(ws, versions, readers)
+    if bounds is None:
+        raw = ws.engine.raw_connection()
+        try:
+            # The driver's own cursor: SQLAlchemy's row objects cost more than the copy.
+            _copy_rows(raw.driver_connection, text, con, select_cols, progress)  # type: ignore[arg-type]
+        finally:
+            raw.close()
+        return
+    # Two readers: a helper process reads the upper half of the observation ids into a
+    # Parquet file while this one reads the lower half (the SQLite driver makes a Python
+    # object of every value, and one core can only make so many).
+    middle = bounds
+    lower = str(q.where(Observation.id <= middle).compile(
+        ws.engine, compile_kwargs={"literal_binds": True}))
+    upper = str(q.where(Observation.id > middle).compile(
+        ws.engine, compile_kwargs={"literal_binds": True}))
+    database = str(ws.engine.url.database)
+    with tempfile.TemporaryDirectory(dir=ws.path, prefix="refresh-") as folder, \
+            ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        part = str(Path(folder) / "upper.parquet")
+        raw = ws.engine.raw_connection()
+        try:
+            source: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
+            before = source.execute("PRAGMA data_version").fetchone()
+            helper = pool.submit(read_part, database, upper, part)
+            done = _copy_rows(source, lower, con, select_cols, progress)
+            more = helper.result()
+            if source.execute("PRAGMA data_version").fetchone() != before:
+                # The store changed between the two readers' snapshots: a record could be
+                # half in, half out. Read it again as one.
+                run(con, "DELETE FROM staging")
+                _copy_rows(source, text, con, select_cols, progress)
+                return
+        finally:
+            raw.close()
+        if more:
+            run(con, "INSERT INTO staging SELECT * FROM read_parquet($p)", {"p": part})
+        if progress:
+            progress("Reading observations", done + more, done + more)
+
+
+PARALLEL_FROM = 2_000_000  # observation ids: below this one reader is as quick (a helper
+# process takes about a second to start)
+
+
+def _split(ws: Workspace, versions: list[int] | None, readers: int | None) -> int | None:
+    """The observation id splitting a full SQLite read in two halves, or None for one
+    reader: `readers` (1 or 2) when given, else two from PARALLEL_FROM ids on a machine
+    with more than one core."""
+    if versions is not None or readers == 1 or (readers is None and (os.cpu_count() or 1) < 2):
+        return None
+    with ws.engine.connect() as conn:
+        low, high = conn.execute(select(func.min(Observation.id),
+                                        func.max(Observation.id))).one()
+    if low is None or (readers is None and high - low < PARALLEL_FROM):
+        return None
+    return int((low + high) // 2)
+
+
+def read_part(database: str, query: str, out: str) -> int:
+    """In a helper process: the rows of `query` on the SQLite file `database` into the
+    Parquet file `out` (the `staging` columns); returns how many."""
+    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    con = duckdb.connect()
     try:
-        # The driver's own cursor: SQLAlchemy's row objects cost more than the copy itself.
-        cur = raw.driver_connection.cursor()  # type: ignore[union-attr]
-        cur.execute(text)
+        run(con, "CREATE TABLE staging (" + ", ".join(f"{c} {t}" for c, t in _STAGING) + ")")
+        done = _copy_rows(source, query, con, ", ".join(f"CAST({c} AS {t})" for c, t in
+                                                        _STAGING), None)
+        run(con, "COPY staging TO $out (FORMAT parquet, COMPRESSION uncompressed)",
+            {"out": out})
+        return done
+    finally:
+        con.close()
+        source.close()
+
+
+def _copy_rows(source: sqlite3.Connection, query: str, con: duckdb.DuckDBPyConnection,
+               select_cols: str, progress: Progress | None) -> int:
+    """The rows of `query` into `staging`, a batch of column arrays at a time."""
+    done = 0
+    collecting = gc.isenabled()
+    gc.disable()  # millions of short-lived tuples: the cyclic GC would scan them again and again
+    try:
+        cur = source.cursor()
+        cur.execute(query)
         while part := cur.fetchmany(BATCH):
-            columns = list(zip(*part, strict=True))
-            batch: dict[str, Any] = {
-                name: np.fromiter(col, dtype=_NUMPY.get(t, object), count=len(col))
-                for (name, t), col in zip(_STAGING, columns, strict=True)}
-            con.register("batch", batch)
+            con.register("batch", _columns(part))
             run(con, f"INSERT INTO staging SELECT {select_cols} FROM batch")
             con.unregister("batch")
             done += len(part)
+            del part
             if progress:
                 progress("Reading observations", done, None)
         cur.close()
     finally:
-        raw.close()
+        if collecting:
+            gc.enable()
+    return done
+
+
+def _columns(rows: list[tuple[Any, ...]]) -> dict[str, np.ndarray]:
+    """Rows as the column arrays of `_STAGING`: one object matrix built in C, then a column
+    per name (numbers converted to their machine type, text left as Python strings)."""
+    matrix = np.array(rows, dtype=object)
+    out: dict[str, np.ndarray] = {}
+    for i, (name, kind) in enumerate(_STAGING):
+        column = matrix[:, i]
+        # An empty number stays an object (DuckDB's CAST reads None as NULL); numpy would
+        # make it NaN or False.
+        out[name] = column.astype(_NUMPY[kind]) if kind in _NUMPY and \
+            not np.equal(column, None).any() else np.ascontiguousarray(column)
+    return out
 
 
 _JOINED = ("observation", "submission_version", "submission")

@@ -72,6 +72,8 @@ DERIVED = ("record_figures", "totals", "area_totals", "displacement", "latest_ro
 
 ROUND_SCOPED = ("record_figures", "totals", "area_totals", "displacement", "origin_matrix",
                 "needs")
+# Built with `_rollup`: they take `one_place` (see ONE_PLACE_SQL).
+ONE_PLACE_BUILT = ("totals", "area_totals", "displacement", "needs")
 SCOPE = "(assessment_type, round_number) IN (SELECT assessment_type, round_number FROM touched)"
 _RK = ", ".join(c for c, _ in ROUND_KEYS)
 # How every read of a table is ordered (the columns it has, in this order).
@@ -116,7 +118,7 @@ def _admin(level: int) -> str:
 def _by_level(keys: str, aggregates: str, source: str, where: str = "TRUE") -> str:
     """One SELECT per admin level 0–3, grouped by that level's areas and `keys`; a record
     placed only above a level shows at that level with an empty code, so every level adds
-    up to the same total."""
+    up to the same total. `aggregates` ends with `count(DISTINCT version_id) AS records`."""
     parts = []
     for level in range(4):
         groups = ", ".join(f"admin{lv}_pcode, admin{lv}_name" for lv in range(level + 1))
@@ -124,6 +126,47 @@ def _by_level(keys: str, aggregates: str, source: str, where: str = "TRUE") -> s
                      f"FROM {source} WHERE operation = $op AND {where}\n"
                      f"GROUP BY {keys}, {groups}")
     return "\nUNION ALL\n".join(parts)
+
+
+ADMIN_COLUMNS = ", ".join(c for c, _ in ADMIN)
+
+
+def _rollup(keys: str, sums: dict[str, str], source: str, where: str = "TRUE",
+            one_place: bool = False) -> str:
+    """`keys`, admin level and area, the `sums` (name → expression) and `records` (distinct
+    record versions) at admin levels 0–3, as `_by_level` gives them.
+
+    `count(DISTINCT version_id)` per group costs most of a refresh (a hash set per group).
+    When every record version lies in one place per round (`one_place`, see
+    `ONE_PLACE_SQL`; the usual case: a record is one site or one area), the same figures
+    come from two plain aggregations instead: first one row per group of the deepest level
+    and version, then those rows summed and counted through the levels in one GROUPING
+    SETS pass — a version is then one row in each group it is in, so `count(*)` is the
+    number of distinct versions."""
+    if not one_place:
+        aggregates = ", ".join([*(f"{e} AS {n}" for n, e in sums.items()),
+                                "count(DISTINCT version_id) AS records"])
+        return _by_level(keys, aggregates, source, where)
+    inner = "".join(f", {e} AS {n}" for n, e in sums.items())
+    outer = "".join(f"sum({n}) AS {n}, " for n in sums)
+    sets = ", ".join("(" + ", ".join([keys, *(f"admin{lv}_pcode, admin{lv}_name"
+                                             for lv in range(level + 1))]) + ")"
+                     for level in range(4))
+    level = "3 - grouping(admin1_pcode) - grouping(admin2_pcode) - grouping(admin3_pcode)"
+    return (f"SELECT {keys}, {level} AS admin_level, {ADMIN_COLUMNS}, {outer}"
+            f"count(*) AS records FROM (\n"
+            f"  SELECT {keys}, {ADMIN_COLUMNS}, version_id{inner}\n"
+            f"  FROM {source} WHERE operation = $op AND {where}\n"
+            f"  GROUP BY {keys}, {ADMIN_COLUMNS}, version_id)\n"
+            f"GROUP BY GROUPING SETS ({sets})")
+
+
+# Versions (per round) placed in more than one area: when there are none, `_rollup` can
+# count records without DISTINCT.
+ONE_PLACE_SQL = """SELECT count(*) = 0 FROM (SELECT version_id, round_id FROM facts
+WHERE operation = $op AND {scope} GROUP BY version_id, round_id
+HAVING count(DISTINCT (admin1_pcode, admin1_name, admin2_pcode, admin2_name, admin3_pcode,
+                       admin3_name)) > 1)"""
 
 
 def record_figures_sql(scope: str = "TRUE") -> str:
@@ -159,29 +202,28 @@ def record_figures_sql(scope: str = "TRUE") -> str:
             f"GROUP BY {keys})")
 
 
-def totals_sql(scope: str = "TRUE") -> str:
+def totals_sql(scope: str = "TRUE", one_place: bool = False) -> str:
     keys = (f"{_RK}, population_group, measure, unit, sex, age_group, reason, "
             "origin_admin1_pcode, origin_admin1_name")
-    aggregates = ("sum(value) AS value, sum(value) FILTER (WHERE estimated) AS "
-                  "estimated_value, count(DISTINCT version_id) AS records")
-    return "INSERT INTO totals BY NAME\n" + _by_level(keys, aggregates, "facts",
-                                                      f"sector IS NULL AND {scope}")
+    sums = {"value": "sum(value)", "estimated_value": "sum(value) FILTER (WHERE estimated)"}
+    return "INSERT INTO totals BY NAME\n" + _rollup(keys, sums, "facts",
+                                                     f"sector IS NULL AND {scope}", one_place)
 
 
-def area_totals_sql(scope: str = "TRUE") -> str:
-    aggregates = ("sum(ind) AS ind, sum(hh) AS hh, sum(f) AS f, sum(m) AS m, "
-                  "sum(ind_estimated) AS ind_estimated, count(DISTINCT version_id) AS records")
-    return "INSERT INTO area_totals BY NAME\n" + _by_level(f"{_RK}, population_group",
-                                                           aggregates, "record_figures", scope)
+_HEADLINE_SUMS = {"ind": "sum(ind)", "hh": "sum(hh)", "f": "sum(f)", "m": "sum(m)",
+                  "ind_estimated": "sum(ind_estimated)"}
 
 
-def displacement_sql(scope: str = "TRUE") -> str:
+def area_totals_sql(scope: str = "TRUE", one_place: bool = False) -> str:
+    return "INSERT INTO area_totals BY NAME\n" + _rollup(
+        f"{_RK}, population_group", _HEADLINE_SUMS, "record_figures", scope, one_place)
+
+
+def displacement_sql(scope: str = "TRUE", one_place: bool = False) -> str:
     """Area totals split by reason and origin (admin 1): the shape of IOM's DTM API."""
-    aggregates = ("sum(ind) AS ind, sum(hh) AS hh, sum(f) AS f, sum(m) AS m, "
-                  "sum(ind_estimated) AS ind_estimated, count(DISTINCT version_id) AS records")
     keys = f"{_RK}, population_group, reason, origin_admin1_pcode, origin_admin1_name"
-    return "INSERT INTO displacement BY NAME\n" + _by_level(keys, aggregates, "record_figures",
-                                                            scope)
+    return "INSERT INTO displacement BY NAME\n" + _rollup(keys, _HEADLINE_SUMS,
+                                                           "record_figures", scope, one_place)
 
 
 def latest_round_sql() -> str:
@@ -245,17 +287,16 @@ def origin_matrix_sql(scope: str = "TRUE") -> str:
             f"FROM record_figures WHERE operation = $op AND {scope} GROUP BY {keys}")
 
 
-def needs_sql(scope: str = "TRUE") -> str:
+def needs_sql(scope: str = "TRUE", one_place: bool = False) -> str:
     """Needs by sector per area. For answers counted per site (priority needs, yes/no
     questions) `share` is the part of the records assessed in the area that gave it."""
     admin = ", ".join(c for c, _ in ADMIN)
     return f"""INSERT INTO needs BY NAME
-WITH n AS ({_by_level(f"{_RK}, sector, measure, unit",
-                      "sum(value) AS value, count(DISTINCT version_id) AS records",
-                      "facts", f"sector IS NOT NULL AND {scope}")}),
-a AS ({_by_level(_RK, "count(DISTINCT version_id) AS assessed", "facts", scope)})
-SELECT n.*, a.assessed, CASE WHEN n.unit = 'sites' AND a.assessed > 0
-  THEN n.value / a.assessed END AS share
+WITH n AS ({_rollup(f"{_RK}, sector, measure, unit", {"value": "sum(value)"}, "facts",
+                    f"sector IS NOT NULL AND {scope}", one_place)}),
+a AS ({_rollup(_RK, {}, "facts", scope, one_place)})
+SELECT n.*, a.records AS assessed, CASE WHEN n.unit = 'sites' AND a.records > 0
+  THEN n.value / a.records END AS share
 FROM n LEFT JOIN a ON n.operation = a.operation AND n.assessment_type = a.assessment_type
   AND n.round_number = a.round_number AND n.admin_level = a.admin_level
   AND {" AND ".join(f"n.{c} IS NOT DISTINCT FROM a.{c}" for c in admin.split(", ")
@@ -266,3 +307,67 @@ BUILDERS: dict[str, Callable[..., str]] = {
     "record_figures": record_figures_sql, "totals": totals_sql, "area_totals": area_totals_sql,
     "displacement": displacement_sql, "latest_round": latest_round_sql, "current": current_sql,
     "round_change": round_change_sql, "origin_matrix": origin_matrix_sql, "needs": needs_sql}
+
+
+# Incremental refresh by delta ----------------------------------------------------------------
+# When a refresh only adds record versions (new approvals; none stopped counting), the
+# round-scoped tables take the aggregates of the new versions alone, merged into the rows
+# they have: sums add (an empty sum stays empty: NULL + x = x), and `records` adds because
+# the new versions are not among the versions already counted (distinct counts of disjoint
+# sets add up). `needs.assessed` counts every record of the area, with or without a need,
+# so it is counted again for the touched rounds (`assessed_sql`).
+MERGED = ("totals", "area_totals", "displacement", "origin_matrix", "needs")
+_COUNTS = ("records", "assessed")
+MEASURES: dict[str, tuple[str, ...]] = {
+    "totals": ("value", "estimated_value", "records"),
+    "area_totals": ("ind", "hh", "f", "m", "ind_estimated", "records"),
+    "displacement": ("ind", "hh", "f", "m", "ind_estimated", "records"),
+    "origin_matrix": ("ind", "hh", "records"),
+    "needs": ("value", "records", "assessed", "share"),
+}
+ADDED = "version_id IN (SELECT version_id FROM added_versions)"
+
+
+def select_of(insert: str) -> str:
+    """The SELECT of a builder's `INSERT INTO … BY NAME` statement."""
+    head, body = insert.split("\n", 1)
+    if not head.startswith("INSERT INTO "):
+        raise ValueError(f"not a builder statement: {head}")
+    return body
+
+
+def _match(name: str, left: str, right: str) -> str:
+    keys = [c for c, _ in TABLES[name] if c not in MEASURES[name]]
+    return " AND ".join(f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}" for k in keys)
+
+
+def merge_sql(name: str) -> list[str]:
+    """Statements merging the rows of the temp table `delta` (the builder's rows for the
+    added versions) into table `name` for operation `$op`."""
+    def combined(m: str) -> str:
+        if m in _COUNTS:
+            return f"coalesce(t.{m}, 0) + d.{m} AS {m}"
+        if m == "share":
+            return "CAST(NULL AS DOUBLE) AS share"  # set with `assessed` (assessed_sql)
+        return f"coalesce(t.{m} + d.{m}, t.{m}, d.{m}) AS {m}"
+    replace = ", ".join(combined(m) for m in MEASURES[name])
+    return [
+        f"CREATE TEMP TABLE merged AS SELECT d.* REPLACE ({replace}) FROM delta d "
+        f"LEFT JOIN (SELECT * FROM {name} WHERE operation = $op) t ON {_match(name, 't', 'd')}",
+        f"DELETE FROM {name} USING delta d WHERE {name}.operation = $op AND "
+        f"{_match(name, name, 'd')}",
+        f"INSERT INTO {name} BY NAME SELECT * FROM merged",
+        "DROP TABLE merged",
+    ]
+
+
+def assessed_sql(one_place: bool) -> list[str]:
+    """`needs.assessed` and `share` again for the touched rounds (temp table `touched`)."""
+    areas = " AND ".join(f"needs.{c} IS NOT DISTINCT FROM a.{c}" for c in
+                         ["assessment_type", "round_number", "admin_level",
+                          *(c for c, _ in ADMIN if c.endswith("pcode"))])
+    return [f"CREATE TEMP TABLE assessed AS {_rollup(_RK, {}, 'facts', SCOPE, one_place)}",
+            f"UPDATE needs SET assessed = a.records, share = CASE WHEN needs.unit = 'sites' "
+            f"AND a.records > 0 THEN needs.value / a.records END FROM assessed a "
+            f"WHERE needs.operation = $op AND {areas}",
+            "DROP TABLE assessed"]

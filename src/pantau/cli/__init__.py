@@ -8,10 +8,12 @@ from pantau.cli import (  # noqa: F401  (registers commands)
     clean,
     demo,
     dtm_import,
+    flow,
     form,
     gazetteer,
     match,
     operations,
+    protect,
     publish,
     pull,
     pull_central,
@@ -20,6 +22,7 @@ from pantau.cli import (  # noqa: F401  (registers commands)
     serve,
     sites,
     submissions,
+    user,
 )
 from pantau.cli.app import app
 

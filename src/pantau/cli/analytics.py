@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
-from pantau.cli.app import app, console, friendly, opened
+from pantau.cli.app import app, console, err, friendly, opened
 
 
 @app.command()
@@ -50,7 +52,27 @@ def refresh(
             f"{code} ({n:,})" for code, n in result.unknown_codes), highlight=False)
 
 
-@app.command()
+class _ExportGroup(TyperGroup):
+    """`pantau export OPERATION …` writes an analytics table, as it always did; `pantau
+    export records OPERATION …` writes records. Anything that is not a subcommand's name
+    goes to `table`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["table", *args]
+        return super().parse_args(ctx, args)
+
+
+export_app = typer.Typer(
+    cls=_ExportGroup, no_args_is_help=True,
+    help="Write data as files: `pantau export OPERATION --out FILE` (same as `pantau export "
+         "table …`) writes an analytics table, small cells suppressed; `pantau export "
+         "records OPERATION --out FILE` writes the records of a form without personal "
+         "fields, checked for re-identification risk.")
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("table")
 @friendly
 def export(
     ctx: typer.Context,
@@ -67,11 +89,17 @@ def export(
         "--type", help="Only this assessment type (BA, SA, ETT …).")] = None,
     round_number: Annotated[int | None, typer.Option("--round", help="Only this round.")] = None,
     level: Annotated[int | None, typer.Option(help="Only this admin level (0–3).")] = None,
+    suppress_below: Annotated[int | None, typer.Option(
+        "--suppress-below", help="Suppress cells of fewer people than this, and the cells "
+        "that would give them back (default: the operation's min_cell, 5). 0: no "
+        "suppression, for internal use only.")] = None,
 ) -> None:
     """Write an analytics table as HXL-tagged CSV, XLSX (with a metadata sheet), GeoJSON
-    (with the gazetteer's boundaries) or Parquet. Run `pantau refresh` first."""
+    (with the gazetteer's boundaries) or Parquet. Small cells are suppressed. Run `pantau
+    refresh` first."""
     with opened(ctx) as ws:
         result = ws.publish.export(operation, table, out, format,
+                                   suppress_below=suppress_below,
                                    assessment_type=assessment_type.upper()
                                    if assessment_type else None,
                                    round_number=round_number, admin_level=level)
@@ -79,3 +107,55 @@ def export(
         f", {result.with_geometry:,} with a boundary"
     console.print(f"Wrote {result.rows:,} rows ({result.format}{mapped}) to "
                   f"[bold]{result.path}[/]", highlight=False)
+    if result.threshold:
+        console.print(f"Suppressed {result.suppressed:,} cell(s): {result.primary:,} below "
+                      f"{result.threshold} and {result.suppressed - result.primary:,} "
+                      "complementary.", highlight=False)
+    elif suppress_below == 0:
+        err.print("[yellow]Warning:[/] no small-cell suppression (--suppress-below 0): do "
+                  "not publish this file.", highlight=False)
+
+
+@export_app.command("records")
+@friendly
+def records(
+    ctx: typer.Context,
+    operation: Annotated[str, typer.Argument(help="Operation id.")],
+    out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False,
+                                      help="File to write (.csv or .xlsx).")],
+    form: Annotated[str | None, typer.Option(
+        help="The form's form_id (needed when the operation has several).")] = None,
+    include_personal: Annotated[bool, typer.Option(
+        "--include-personal", help="Also write personal fields (names, phones, document "
+        "numbers, household GPS, free text). Never for publication.")] = False,
+    key: Annotated[list[str] | None, typer.Option(
+        "--key", help="A quasi-identifier for the risk check (repeat); default: the form's "
+        "(sex, age, place … see `pantau form inspect`).")] = None,
+    k: Annotated[int | None, typer.Option(
+        help="k of k-anonymity (default: the operation's, 3).")] = None,
+    max_risk: Annotated[float | None, typer.Option(
+        "--max-risk", help="Block the release above this global re-identification risk "
+        "(default: the operation's, 0.03 = 3%).")] = None,
+    state: Annotated[list[str] | None, typer.Option(
+        "--state", help="Review state(s) to export (repeat; default approved).")] = None,
+) -> None:
+    """Write the current records of a form as CSV or XLSX (HXL row, metadata sheet),
+    without personal fields unless --include-personal. The release is checked for
+    k-anonymity and re-identification risk on its quasi-identifiers and blocked above the
+    threshold."""
+    with opened(ctx) as ws:
+        result = ws.publish.records(operation, out, form, include_personal=include_personal,
+                                    keys=key, k=k, max_risk=max_risk,
+                                    states=tuple(state) if state else ("approved",))
+    r = result.risk
+    console.print(f"Wrote {result.rows:,} records of form {result.form} to "
+                  f"[bold]{result.path}[/]", highlight=False)
+    if result.include_personal:
+        err.print("[yellow]Warning:[/] personal fields included: not for publication.",
+                  highlight=False)
+    else:
+        console.print("Personal fields left out: " + (", ".join(result.left_out) or "none"),
+                      highlight=False)
+    console.print(f"Quasi-identifiers: {', '.join(r.keys) or 'none'}; global "
+                  f"re-identification risk {r.global_risk:.2%}; {r.below_k:,} record(s) "
+                  f"below k={r.k}.", highlight=False)

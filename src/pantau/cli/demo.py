@@ -107,6 +107,10 @@ def _print_result(result: DemoResult) -> None:
     console.print(f"Analytics refreshed: {result.counted:,} approved observations count; "
                   + ", ".join(f"{t} {n:,}" for t, n in result.analytics.items()) + " rows.",
                   highlight=False)
+    if result.users:  # made up for this demo workspace only: never reuse them
+        console.print("Demo users (passwords for this demo only; log in at /login): "
+                      + ", ".join(f"{u.username} / {u.password}" for u in result.users),
+                      highlight=False, markup=False)
 
 
 def _print_summary(ws: Workspace) -> None:

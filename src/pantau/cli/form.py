@@ -80,14 +80,18 @@ def inspect(
     """Show how each field maps to observations (its type, HXL tag and dimensions), then the
     fields that are not mapped. `pantau form inspect OPERATION FORM_ID` for an imported form,
     `pantau form inspect FORM.xlsx` for a file."""
+    from pantau.forms.personal import file_fields, version_fields
+
     if form_id is None:
         from pantau.forms import inspect_file
 
         result = inspect_file(Path(target), mapping)
+        fields = file_fields(Path(target), mapping)
     else:
         with opened(ctx) as ws:
             result = ws.forms.inspect(target, form_id, version)
-    _show(result)
+            fields = version_fields(ws, target, form_id, version)
+    _show(result, {f["path"]: f for f in fields})
 
 
 @form_app.command("library")
@@ -117,16 +121,22 @@ def export_library(
         console.print(f"Wrote {path}", highlight=False)
 
 
-def _show(result: dict[str, Any]) -> None:
+def _show(result: dict[str, Any], classified: dict[str, dict[str, Any]]) -> None:
     title = (f"{result['form_id']} version {result['version']} — {result['title']} "
              f"({result.get('assessment_type') or 'no assessment type'})")
-    t = Table("field", "type", "hxl", "role", "dimensions", title=title)
+    t = Table("field", "type", "hxl", "role", "dimensions", "personal data", title=title)
     for f in result["fields"]:
         if f["type"] in ("group", "repeat") and not f["hxl"]:
             continue
+        c = classified.get(f["path"], {})
+        data = f"personal: {c.get('personal_why')}" if c.get("personal") else \
+            "quasi-identifier" if c.get("quasi") else ""
         t.add_row(f["path"], f["type"], f["hxl"] or "", f["role"] or "",
-                  f["dimensions"], style=None if f["role"] else "dim")
+                  f["dimensions"], data, style=None if f["role"] else "dim")
     console.print(t)
+    personal = [p for p, c in classified.items() if c.get("personal")]
+    console.print(f"Personal fields ({len(personal)}), never published: "
+                  + (", ".join(personal) or "none"), highlight=False)
     if result.get("estimate_individuals"):
         console.print("Individuals are estimated as households × the operation's average "
                       "household size where the form has no individuals answer.")

@@ -39,6 +39,9 @@ def hdx(
                       "persons-idp.")] = None,
     url: Annotated[str | None, typer.Option(
         help="HDX site to upload to (default https://data.humdata.org).")] = None,
+    suppress_below: Annotated[int | None, typer.Option(
+        "--suppress-below", min=1, help="Suppress cells of fewer people than this, and "
+        "their complements (default: the operation's min_cell, 5).")] = None,
 ) -> None:
     """Build the HDX package of an operation: the public tables (current, area_totals,
     displacement) as HXL CSV and XLSX, and dataset.json with HDX's metadata, checked
@@ -52,9 +55,14 @@ def hdx(
         bar.add_task("Uploading to HDX" if key and not dry_run else "Building the package")
         result = ws.publish.hdx(operation, out, org=org, maintainer=maintainer,
                                dry_run=dry_run, key=key, url=url, name=name, licence=licence,
-                               frequency=frequency, **extra)
+                               frequency=frequency, suppress_below=suppress_below, **extra)
     console.print(f"Package [bold]{result.name}[/]: {len(result.files)} files and "
                   f"{result.metadata.name} in {result.folder}", highlight=False)
+    cells = sum(result.suppressed.values())
+    console.print(f"Disclosure control: {cells:,} cell(s) suppressed (fewer than "
+                  f"{result.threshold} people, and their complements): "
+                  + ", ".join(f"{n} in {f}" for f, n in result.suppressed.items()),
+                  highlight=False)
     if result.uploaded:
         console.print(f"Uploaded to {result.url}", highlight=False)
     elif not dry_run:

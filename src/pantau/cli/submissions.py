@@ -56,13 +56,21 @@ def show(
     instance_id: Annotated[str, typer.Argument(
         help="The submission's instance id (the first one, or that of any version).")],
     data: Annotated[bool, typer.Option(
-        "--data", help="Also print the answers of every version. They may hold personal "
-                       "data: off by default.")] = False,
+        "--data", help="Also print the answers of every version, personal ones (names, "
+                       "phones, household GPS, free text …) shown as ‹personal›.")] = False,
+    include_personal: Annotated[bool, typer.Option(
+        "--include-personal", help="With --data: print personal answers too.")] = False,
 ) -> None:
     """Show one submission: review state, origin and every version (the current one marked),
-    with the number of answers and the attachments. Answers only with --data."""
+    with the number of answers and the attachments. Answers only with --data; personal
+    answers only with --include-personal."""
+    from pantau.forms.personal import personal_paths, redact, version_fields
+
     with opened(ctx) as ws:
         d = ws.ingest.submission(operation, form, instance_id)
+        hidden = {v.form_version: personal_paths(version_fields(ws, operation, form,
+                                                                v.form_version))
+                  for v in d.versions} if data and not include_personal else {}
     console.print(f"[bold]{d.info.instance_id}[/] ({d.info.form}) — review state "
                   f"{d.info.review_state}, source {d.info.source}, "
                   f"{d.info.versions_count} version(s)", highlight=False)
@@ -76,7 +84,8 @@ def show(
     if data:
         for v in d.versions:
             console.print(f"[bold]{v.instance_id}[/]", highlight=False)
-            console.print_json(json.dumps(v.data, ensure_ascii=False))
+            shown = v.data if include_personal else redact(v.data, hidden[v.form_version])
+            console.print_json(json.dumps(shown, ensure_ascii=False))
 
 
 @submissions_app.command("import")

@@ -20,8 +20,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from pantau.access.demo import DemoUser, add_demo_users
 from pantau.config import Settings
-from pantau.demo import files, guard, scenario
+from pantau.demo import files, guard, italy, scenario
 from pantau.demo.kobo_exports import SaExport, write_exports
 from pantau.demo.masterlist import build_sites
 from pantau.demo.shapes import BOUNDARIES_FILE
@@ -36,7 +37,7 @@ INPUTS = "inputs"  # folder in the workspace with the files the demo imported
 SA_FORM = "dtm_sa.xlsx"  # the shipped SA form the exports were collected with
 INGEST_STATUSES = ("created", "updated", "duplicate", "conflict", "quarantined")
 
-STEPS = 9 + 2 * len(scenario.ROUNDS)
+STEPS = 11 + 2 * len(scenario.ROUNDS)
 APPROVED_ROUNDS = (1, 2, 3)  # the last round is still under review in the demo
 CLEANING_LOG = "cleaning-log.csv"
 _THOUSANDS = re.compile(r"\d{1,3}([.,]\d{3})+")  # 1.125 / 1,142: Indonesian or English separator
@@ -74,6 +75,7 @@ class DemoResult:
     flags: int = 0  # flags the quality checks wrote
     cleaned: int = 0  # answers corrected by the demo's cleaning log
     approved: list[int] = field(default_factory=list)  # rounds approved
+    users: list[DemoUser] = field(default_factory=list)  # demo accounts, demo-only passwords
 
 
 def build(settings: Settings, reporter: Reporter | None = None) -> DemoResult:
@@ -130,6 +132,13 @@ def build(settings: Settings, reporter: Reporter | None = None) -> DemoResult:
         step("Refreshing the analytics tables (approved data only)")
         refreshed = ws.analytics.refresh(scenario.SLUG, progress=report.rows)
         result.analytics, result.counted = dict(refreshed.rows), refreshed.observations
+        step(f"Second operation: {italy.NAME} (flow monitoring points and FMR counts)")
+        result.imported.append(Imported(italy.FMR_FILE, f"FMR, {italy.SLUG}",
+                                        italy.build(ws, inputs / italy.SLUG)))
+        step("Adding demo users (one per role) and making the demo operations public")
+        result.users = add_demo_users(ws, scenario.SLUG, by=scenario.CHANGED_BY)
+        for op in ws.operations.list():
+            ws.access.set_public(op.slug, True, by=scenario.CHANGED_BY)
         return result
     finally:
         ws.close()

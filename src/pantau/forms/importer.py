@@ -20,8 +20,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pantau.errors import ImportFailed, PantauError, Problem, Problems
-from pantau.forms.mapfile import load_mapping
+from pantau.forms.mapfile import load_mapping, load_personal
 from pantau.forms.mapping import build_mapping, describe
+from pantau.forms.personal import classify_fields
 from pantau.forms.store import find_form, find_version, versions_of
 from pantau.forms.xlsform import XLSForm, XLSFormError, read_xlsform
 from pantau.operations import get_operation
@@ -79,6 +80,12 @@ def read_and_map(path: Path, mapping: str | Path | dict[str, Any] | None
     if estimate is None:
         estimate = form.settings.get("estimate_individuals", "").strip().lower() in _TRUE
     built, issues = build_mapping(form.fields, overrides, estimate)
+    # Personal-data classification is stored with the fields; its overrides are part of the
+    # mapping, so a changed override is a mapping change like any other.
+    personal = {} if mapping is None else load_personal(mapping, form.fields, map_problems)
+    classify_fields(form.fields, personal)
+    if personal:
+        built["personal"] = personal
     warnings = list(form.warnings)
     for path_, message, severity in issues:
         if severity == "error":
@@ -131,6 +138,7 @@ def store(s: Session, operation: str, path: Path, p: Prepared, mapping_given: bo
         from pantau.ingest.observe import recompute
 
         existing.mapping = p.mapping
+        existing.fields = x.fields  # the same fields, classified with the new overrides
         s.flush()
         recomputed = recompute(s, form, existing)
         return replace(info(s, operation, form, x.version, "mapping_updated", p.warnings),

@@ -12,6 +12,9 @@
         indicator: "#affected+idps+ind+f+children"   # optional; built from the rest if absent
       kab_code: {dimension: admin2_pcode}   # field → dimension of the whole record
       remarks: null                     # ignore this field's tag
+    personal: [respondent_role]         # personal data although the rules say no
+    not_personal: [office_phone]        # not personal although the rules say so
+    quasi_identifiers: [age, sex]       # replaces the derived list (pantau.forms.personal)
 
 Fields are named by path (`group/field`) or by a name that is unique in the form.
 """
@@ -25,6 +28,7 @@ import yaml
 
 from pantau.errors import Problems
 from pantau.forms.hxl import TagError, parse_tag
+from pantau.forms.personal import OVERRIDE_KEYS
 from pantau.forms.vocab import (
     AGE_GROUPS,
     AGE_RANGE,
@@ -37,7 +41,7 @@ from pantau.forms.vocab import (
 _ALLOWED = {"population_group": set(POPULATION_GROUPS.values()),
             "unit": {"individuals", "households"}, "sex": {"f", "m"},
             "sector": set(SECTORS.values())}
-_TOP = {"fields", "estimate_individuals"}
+_TOP = {"fields", "estimate_individuals", *OVERRIDE_KEYS}
 
 
 def load_mapping(source: str | Path | dict[str, Any], fields: list[dict[str, Any]],
@@ -48,7 +52,8 @@ def load_mapping(source: str | Path | dict[str, Any], fields: list[dict[str, Any
         return {}, None
     for key in doc:
         if key not in _TOP:
-            problems.add(f"unknown key '{key}' (expected: fields, estimate_individuals)")
+            problems.add(f"unknown key '{key}' (expected: fields, estimate_individuals, "
+                         f"{', '.join(OVERRIDE_KEYS)})")
     estimate = doc.get("estimate_individuals")
     if estimate is not None and not isinstance(estimate, bool):
         problems.add("estimate_individuals must be true or false", fld="estimate_individuals")
@@ -67,6 +72,34 @@ def load_mapping(source: str | Path | dict[str, Any], fields: list[dict[str, Any
         if path is not None and _check(str(key), spec, problems):
             overrides[path] = _normal(spec)
     return overrides, estimate
+
+
+def load_personal(source: str | Path | dict[str, Any], fields: list[dict[str, Any]],
+                  problems: Problems) -> dict[str, list[str]]:
+    """The file's `personal`, `not_personal` and `quasi_identifiers` lists as field paths
+    (only the keys given); problems collected. A file that does not read gives nothing here:
+    `load_mapping` has reported it."""
+    doc = _read(source, Problems("again"))
+    if doc is None:
+        return {}
+    by_path = {f["path"]: f for f in fields}
+    by_name: dict[str, list[str]] = {}
+    for f in fields:
+        by_name.setdefault(f["name"], []).append(f["path"])
+    out: dict[str, list[str]] = {}
+    for key in OVERRIDE_KEYS:
+        if key not in doc:
+            continue
+        given = doc[key] or []
+        if not isinstance(given, list) or not all(isinstance(g, str) for g in given):
+            problems.add(f"'{key}' must be a list of field names", fld=key)
+            continue
+        paths = [_resolve(g, by_path, by_name, problems) for g in given]
+        out[key] = [p for p in paths if p is not None]
+    both = set(out.get("personal", [])) & set(out.get("not_personal", []))
+    for path in sorted(both):
+        problems.add("listed as both personal and not_personal", fld=path)
+    return out
 
 
 def _read(source: str | Path | dict[str, Any], problems: Problems) -> dict[str, Any] | None:

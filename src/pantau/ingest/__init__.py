@@ -1,6 +1,9 @@
 """Field data in: files, KoboToolbox, ODK Central and OpenRosa, through one set of rules.
 
 `ws.ingest` is the façade; `receive.py` holds the storage rules every source goes through.
+Once an import, a pull, a reprocess or a single `receive` has committed, the quality checks
+of one record run on what it stored, one pass for the lot (`pantau.quality.incoming`; off
+with `on_ingest: false` in the operation's quality settings).
 """
 
 from __future__ import annotations
@@ -35,16 +38,25 @@ class Ingest:
         """Import a KoboToolbox or ODK Central export of `form`, all in one transaction:
         unreadable records go to the quarantine, an error leaves the store as it was."""
         from pantau.ingest.files import read_export
+        from pantau.quality.incoming import check_since, version_mark
 
+        mark = version_mark(self.ws)
         with self.ws.session() as s:
             f = get_form(s, operation, form)
             fields = current_version(s, f).fields
-            return ingest(s, f, read_export(Path(path), fields), progress)
+            result = ingest(s, f, read_export(Path(path), fields), progress)
+        check_since(self.ws, operation, mark, form)
+        return result
 
     def receive(self, operation: str, form: str, incoming: Incoming) -> Outcome:
         """Store one submission (what the OpenRosa endpoint and the pullers call)."""
+        from pantau.quality.incoming import CHECKED_OUTCOMES, check_versions
+
         with self.ws.session() as s:
-            return receive(s, get_form(s, operation, form), incoming)
+            out = receive(s, get_form(s, operation, form), incoming)
+        if out.status in CHECKED_OUTCOMES and out.version_id is not None:
+            check_versions(self.ws, operation, [out.version_id])
+        return out
 
     def submissions(self, operation: str, form: str | None = None, state: str | None = None,
                     limit: int | None = None) -> list[SubmissionInfo]:
@@ -72,9 +84,13 @@ class Ingest:
         """Run quarantined records through the readers and storage rules again, after the
         form or mapping was fixed; what still fails stays, with the new reason."""
         from pantau.ingest.quarantine import reprocess
+        from pantau.quality.incoming import check_since, version_mark
 
+        mark = version_mark(self.ws)
         with self.ws.session() as s:
-            return reprocess(s, operation, ids)
+            result = reprocess(s, operation, ids)
+        check_since(self.ws, operation, mark)
+        return result
 
     def pull_central(self, operation: str, form: str, base_url: str, project_id: int,
                      xml_form_id: str | None = None, **options: object) -> Pulled:
@@ -84,9 +100,14 @@ class Ingest:
         (download them; default True), attachments_only (only fetch missing files) — see
         `pantau.ingest.central.odata.pull`."""
         from pantau.ingest.central.odata import pull
+        from pantau.quality.incoming import check_since, version_mark
 
-        return pull(self.ws, operation, form, base_url, project_id, xml_form_id,
-                    **options)  # type: ignore[arg-type]
+        mark = version_mark(self.ws)
+        try:
+            return pull(self.ws, operation, form, base_url, project_id, xml_form_id,
+                        **options)  # type: ignore[arg-type]
+        finally:  # the pages stored before an interruption are checked too
+            check_since(self.ws, operation, mark, form)
 
     def pull_kobo(self, operation: str, form: str, base_url: str, asset_uid: str,
                   **options: object) -> Pulled:
@@ -95,6 +116,11 @@ class Ingest:
         PANTAU_KOBO_TOKEN), page_size (≤ 1000), progress, full, retries, backoff, timeout,
         attachments, attachments_only — see `pantau.ingest.kobo.api.pull`."""
         from pantau.ingest.kobo.api import pull
+        from pantau.quality.incoming import check_since, version_mark
 
-        return pull(self.ws, operation, form, base_url, asset_uid,
-                    **options)  # type: ignore[arg-type]
+        mark = version_mark(self.ws)
+        try:
+            return pull(self.ws, operation, form, base_url, asset_uid,
+                        **options)  # type: ignore[arg-type]
+        finally:  # the pages stored before an interruption are checked too
+            check_since(self.ws, operation, mark, form)

@@ -32,6 +32,12 @@ every other source (`pantau.ingest.receive`, `pantau.ingest.batch`). The writer 
 
 `Session.info["batch"]` numbers the batches (1, 2 …), so a store function can tell which one
 it runs in; `Session.info` lives as long as the batch, a place for per-batch look-ups.
+
+`after_commit(done)`, when set, is called on the writer thread with the (item, result) pairs
+stored by each committed transaction, after their callers have been answered: work that must
+follow the data to disk but must not delay the answer (the quality checks of new submissions,
+`pantau.quality.incoming`). While it runs, arriving jobs queue and make the next batch bigger.
+Whatever it raises is logged; the writer serves on.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import itertools
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -55,6 +62,7 @@ R = TypeVar("R")  # what it gets back (e.g. the answer to that POST)
 MAX_BATCH = 100  # jobs per transaction: enough for 50 devices at once, short enough to answer
 ATTEMPTS = 5  # runs of a job that meets a concurrent writer before its error is returned
 RETRYABLE = (IntegrityError, OperationalError)
+log = logging.getLogger("pantau.ingest")
 
 
 @dataclass
@@ -72,11 +80,13 @@ class Writer(Generic[P, R]):
 
     def __init__(self, engine: Engine, store_one: Callable[[Session, P], R],
                  store_many: Callable[[Session, list[P]], list[R | Exception]] | None = None,
-                 *, max_batch: int = MAX_BATCH) -> None:
+                 *, max_batch: int = MAX_BATCH,
+                 after_commit: Callable[[list[tuple[P, R]]], None] | None = None) -> None:
         self.engine = engine
         self.store_one = store_one
         self.store_many = store_many
         self.max_batch = max_batch
+        self.after_commit = after_commit
         self._sqlite = engine.dialect.name == "sqlite"
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -171,8 +181,19 @@ class Writer(Generic[P, R]):
                 self._write(batch)
             return
         _settle(done)
+        self._after_commit(done)
         for job in again:
             self._write([job])
+
+    def _after_commit(self, done: list[tuple[_Job, bool, Any]]) -> None:
+        """The hook on what this transaction stored (see the module docstring)."""
+        stored = [(job.item, value) for job, ok, value in done if ok]
+        if self.after_commit is None or not stored:
+            return
+        try:
+            self.after_commit(stored)
+        except Exception:  # noqa: BLE001 — the data is committed; the writer must go on
+            log.exception("the writer's after-commit hook failed on %d item(s)", len(stored))
 
     def _store_many(self, s: Session, batch: list[_Job]) -> list[Any] | None:
         """The batch through `store_many` in a savepoint; None if there is none or it failed."""

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "ExportResult", "HdxPackage", "Publish"]
 
+# Suppression patterns by (analytics file, operation, table, threshold, refreshed at).
+_PATTERNS: dict[tuple[Any, ...], Any] = {}
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".json": "geojson",
            ".parquet": "parquet"}
 
@@ -40,6 +42,9 @@ class ExportResult:
     rows: int
     columns: list[str]
     with_geometry: int | None = None  # GeoJSON: features that have a boundary
+    suppressed: int = 0  # cells suppressed: primary (small) + complementary
+    primary: int = 0  # cells below the threshold
+    threshold: int = 0  # the threshold applied (0: no suppression)
 
 
 class Publish:
@@ -49,10 +54,24 @@ class Publish:
         self.ws = ws
 
     def export(self, operation: str, table: str, out: str | Path, format: str | None = None,
-               **filters: Any) -> ExportResult:
+               suppress_below: int | None = None, **filters: Any) -> ExportResult:
         """Write `table` of `operation` to `out`. `format`: csv, xlsx, geojson or parquet
         (default: from the file's suffix). `filters`: assessment_type, round_number,
-        admin_level (None: all)."""
+        admin_level (None: all). Cells of fewer than `suppress_below` people (default: the
+        operation's `min_cell`, 5) are suppressed with their complements
+        (`pantau.publish.disclosure`); 0 turns suppression off (internal use only)."""
+        from pantau.publish.disclosure import (
+            MARK_COLUMN,
+            MARK_TAG,
+            SUPPRESSED,
+            Suppressed,
+            apply,
+        )
+
+        threshold = self.policy(operation).min_cell if suppress_below is None \
+            else suppress_below
+        if threshold < 0:
+            raise PantauError("invalid", message="--suppress-below must be 0 (off) or more")
         path = Path(out)
         fmt = format or FORMATS.get(path.suffix.lower())
         if fmt not in set(FORMATS.values()):
@@ -65,24 +84,70 @@ class Publish:
                               "GeoJSON is written for current, area_totals, totals, displacement, "
                               "round_change and needs")
         where, params = analytics.where(table, operation, filters)
+        on = threshold > 0 and table in SUPPRESSED
+        pattern = self.suppression(operation, table, threshold) if on else None
         with analytics.reader(operation) as con:
             ds = build(table, operation, columns, where, params, con)
-            if fmt == "parquet":
+            if fmt == "parquet" and not on:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 con.sql(ds.sql, params=ds.params).write_parquet(str(path))
                 count = scalar(con, f"SELECT count(*) FROM ({ds.sql})", ds.params)
                 return ExportResult(path, fmt, int(count), ds.columns)
-            rows = con.execute(ds.sql, ds.params).fetchall()
+            arrow = con.execute(ds.sql, ds.params).to_arrow_table() \
+                if fmt == "parquet" else None
+            rows = list(zip(*(c.to_pylist() for c in arrow.columns), strict=True)) \
+                if arrow is not None else con.execute(ds.sql, ds.params).fetchall()
+        columns_out, tags = list(ds.columns), list(ds.tags)
+        done = apply(pattern, ds.columns, rows) if pattern is not None else \
+            Suppressed([list(r) for r in rows], [""] * len(rows), threshold=0)
+        rows = done.rows
+        if on:
+            columns_out.append(MARK_COLUMN)
+            tags.append(MARK_TAG)
+            rows = [[*r, m or None] for r, m in zip(rows, done.marks, strict=True)]
+        counts = {"suppressed": done.cells, "primary": done.primary,
+                  "threshold": threshold if on else 0}
         meta = self._metadata(ds, len(rows))
-        if fmt == "csv":
-            write_csv(path, ds.columns, ds.tags, rows)
+        if on:
+            meta.update(_suppression_note(done))
+        if fmt == "parquet":
+            _write_parquet(path, arrow, columns_out, rows)
+        elif fmt == "csv":
+            write_csv(path, columns_out, tags, rows)
         elif fmt == "xlsx":
-            write_xlsx(path, ds.columns, ds.tags, rows, meta)
+            write_xlsx(path, columns_out, tags, rows, meta)
         else:
-            mapped = write_geojson(path, ds.columns, ds.tags, rows, meta,
+            mapped = write_geojson(path, columns_out, tags, rows, meta,
                                    self._geometry_lookup(operation))
-            return ExportResult(path, fmt, len(rows), ds.columns, mapped)
-        return ExportResult(path, fmt, len(rows), ds.columns)
+            return ExportResult(path, fmt, len(rows), columns_out, mapped, **counts)
+        return ExportResult(path, fmt, len(rows), columns_out, **counts)
+
+    def suppression(self, operation: str, table: str, threshold: int) -> Any:
+        """The suppression pattern of the whole `table` of `operation`
+        (`pantau.publish.disclosure.Pattern`), computed once per refresh of the tables."""
+        from pantau.publish.disclosure import pattern_of
+
+        analytics = self.ws.analytics
+        key = (str(analytics.path), operation, table, threshold,
+               analytics.refreshed_at(operation))
+        if key in _PATTERNS:
+            return _PATTERNS[key]
+        where, params = analytics.where(table, operation, {})
+        with analytics.reader(operation) as con:
+            ds = build(table, operation, analytics.columns(table), where, params, con)
+            rows = con.execute(ds.sql, ds.params).fetchall()
+        pattern = pattern_of(table, ds.columns, rows, threshold)
+        if len(_PATTERNS) >= 64:
+            _PATTERNS.pop(next(iter(_PATTERNS)))
+        _PATTERNS[key] = pattern
+        return pattern
+
+    def policy(self, operation: str) -> Any:
+        """The operation's disclosure thresholds (`pantau.publish.disclosure.Policy`)."""
+        from pantau.publish.disclosure import load_policy
+
+        self.ws.operations.get(operation)  # an unknown operation is an error here
+        return load_policy(self.ws.settings.workspace, operation)
 
     def hdx(self, operation: str, out: str | Path, *, org: str, maintainer: str,
             dry_run: bool = False, key: str | None = None, url: str | None = None,
@@ -90,20 +155,27 @@ class Publish:
         """Build the HDX package of `operation` in folder `out` (the public tables as HXL
         CSV and XLSX, and dataset.json), checked offline; with `key` and not `dry_run`,
         upload it to HDX (or the CKAN site at `url`). `metadata`: name, licence,
-        frequency, tags, caveats (see `pantau.publish.hdx.build`)."""
+        frequency, tags, caveats, suppress_below (see `pantau.publish.hdx.build`); small
+        cells are suppressed in every file and counted in the result."""
         from pantau.publish import hdx
 
         folder = Path(out)
         upload = key is not None and not dry_run
+        suppressed: dict[str, int] = {}
+        threshold = metadata.get("suppress_below")
+        threshold = self.policy(operation).min_cell if threshold is None else threshold
+        metadata["suppress_below"] = threshold
         dataset, files = hdx.build(self.ws, operation, folder, org=org, maintainer=maintainer,
                                    key=key if upload else None, url=url or hdx.HDX_URL,
-                                   **metadata)
+                                   suppressed=suppressed, **metadata)
         meta = hdx.write(dataset, folder)
         if not upload:
-            return HdxPackage(dataset["name"], folder, meta, files)
+            return HdxPackage(dataset["name"], folder, meta, files, suppressed=suppressed,
+                              threshold=threshold)
         statuses = hdx.upload(dataset)
         return HdxPackage(dataset["name"], folder, meta, files, True,
-                          dataset.configuration.get_dataset_url(dataset["name"]), statuses)
+                          dataset.configuration.get_dataset_url(dataset["name"]), statuses,
+                          suppressed, threshold)
 
     def import_dtm_api(self, operation: str, path: str | Path,
                        gazetteer_version: str | None = None,
@@ -113,6 +185,24 @@ class Publish:
         from pantau.publish.dtm_import import import_records
 
         return import_records(self.ws, operation, Path(path), gazetteer_version, progress)
+
+    def records(self, operation: str, out: str | Path, form: str | None = None, *,
+                include_personal: bool = False, keys: list[str] | None = None,
+                k: int | None = None, max_risk: float | None = None,
+                states: tuple[str, ...] = ("approved",)) -> Any:
+        """Write the current records of one form of `operation` (CSV or XLSX with an HXL
+        row): personal fields left out unless `include_personal`; checked for k-anonymity
+        and re-identification risk on the quasi-identifiers (`keys`, default: the form's),
+        and blocked above `max_risk` (default: the operation's, 3%). See
+        `pantau.publish.records`."""
+        from pantau.publish.records import export_records
+
+        policy = self.policy(operation)
+        return export_records(self.ws, operation, Path(out), form,
+                              include_personal=include_personal, keys=keys,
+                              k=policy.k if k is None else k,
+                              max_risk=policy.max_risk if max_risk is None else max_risk,
+                              states=states)
 
     def _metadata(self, ds: Dataset, rows: int) -> dict[str, Any]:
         from pantau.analytics import COUNTING_RULE, PUBLIC_TABLES
@@ -150,3 +240,30 @@ class Publish:
             return cache[key].get(pcode) if pcode else None
 
         return lookup
+
+
+def _suppression_note(done: Any) -> dict[str, Any]:
+    from pantau.publish.disclosure import MARK_COLUMN
+
+    return {
+        "empty_cells": f"not reported (never zero), or suppressed where '{MARK_COLUMN}' "
+                       "names the column",
+        "disclosure_control": (
+            f"cells of fewer than {done.threshold} people are suppressed (left empty), and so "
+            "are complementary cells, so that totals and sub-totals do not give them back; "
+            f"the column '{MARK_COLUMN}' names the suppressed cells of each row"),
+        "cells_suppressed": f"{done.cells} ({done.primary} below {done.threshold}, "
+                            f"{done.secondary} complementary)",
+    }
+
+
+def _write_parquet(path: Path, arrow: Any, columns: list[str], rows: list[Any]) -> None:
+    """Parquet with the query's own column types; suppressed cells null."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrays = [pa.array([r[i] for r in rows], type=arrow.schema.field(i).type)
+              for i in range(arrow.num_columns)]
+    arrays.append(pa.array([r[-1] for r in rows], type=pa.string()))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(arrays, names=columns), str(path))

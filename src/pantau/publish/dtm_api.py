@@ -129,7 +129,8 @@ _SQL_FILTERS = (
 _COLUMNS = ("operation", "operation_name", "assessment_type", "round_number",
             "reporting_date", "admin0_pcode", "admin0_name", "admin1_pcode", "admin1_name",
             "admin2_pcode", "admin2_name", "reason", "origin_admin1_pcode",
-            "origin_admin1_name", "ind", "f", "m")
+            "origin_admin1_name", "ind", "f", "m", "admin_level", "admin3_pcode",
+            "population_group")
 
 
 def records_sql(q: Query) -> tuple[str, dict[str, Any]]:
@@ -162,7 +163,23 @@ def records(ws: Workspace, q: Query) -> list[dict[str, Any]]:
             return []
         rows = con.execute(sql, params).fetchall()
     reasons = {r["code"]: r["label"] for r in ws.operations.vocabularies()["displacement_reasons"]}
-    return [_record(dict(zip(_COLUMNS, r, strict=True)), q.level, reasons) for r in rows]
+    return [_record(r, q.level, reasons) for r in _suppressed(ws, rows)]
+
+
+def _suppressed(ws: Workspace, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """The rows with the cells the published `displacement` table suppresses left empty
+    (the same pattern as the HDX files: `pantau.publish.disclosure`)."""
+    out = [dict(zip(_COLUMNS, r, strict=True)) for r in rows]
+    patterns: dict[str, Any] = {}
+    for row in out:
+        op = row["operation"]
+        if op not in patterns:
+            patterns[op] = ws.publish.suppression(
+                op, "displacement", ws.publish.policy(op).min_cell)
+        for column in patterns[op].of(row):
+            if column in row:
+                row[column] = None
+    return out
 
 
 def _has_displacement(con: Any) -> bool:

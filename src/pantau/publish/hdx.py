@@ -74,10 +74,15 @@ def _config(url: str, key: str | None) -> Configuration:
 def build(ws: Workspace, operation: str, out: Path, *, org: str, maintainer: str,
           name: str | None = None, licence: str = "cc-by", frequency: str = "As needed",
           tags: Sequence[str] = DEFAULT_TAGS, caveats: str | None = None,
-          key: str | None = None, url: str = HDX_URL) -> tuple[Dataset, list[Path]]:
+          key: str | None = None, url: str = HDX_URL, suppress_below: int | None = None,
+          suppressed: dict[str, int] | None = None) -> tuple[Dataset, list[Path]]:
     """The dataset metadata and the files of `operation`, checked offline: a problem is a
-    PantauError naming the field, and nothing is written before the metadata is valid."""
+    PantauError naming the field, and nothing is written before the metadata is valid.
+    Small cells are always suppressed (threshold `suppress_below`, default the operation's
+    min_cell); `suppressed`, when given, receives the cells suppressed per file."""
     op = ws.operations.get(operation)
+    threshold = ws.publish.policy(operation).min_cell if suppress_below is None \
+        else suppress_below
     name = name or f"{op.slug}-displacement-tracking-matrix"
     problems = []
     if not _SLUG.match(name):
@@ -100,6 +105,9 @@ def build(ws: Workspace, operation: str, out: Path, *, org: str, maintainer: str
                                                          maintainer)):
         if not value.strip():
             problems.append(f"{what} is required by HDX")
+    if threshold < 1:
+        problems.append(f"--suppress-below {threshold}: a public dataset suppresses small "
+                        "cells (1 or more)")
     if problems:
         raise PantauError("invalid", message="HDX metadata: " + "; ".join(problems))
     if ws.analytics.refreshed_at(operation) is None:
@@ -113,7 +121,7 @@ def build(ws: Workspace, operation: str, out: Path, *, org: str, maintainer: str
         "owner_org": org, "maintainer": maintainer, "private": False,
         "license_id": licence, "methodology": "Other",
         "methodology_other": _methodology(ws, rounds),
-        "caveats": caveats or _CAVEATS,
+        "caveats": caveats or _CAVEATS.format(threshold=threshold),
         "groups": [{"name": op.country_iso3.lower()}],
         "tags": [{"name": t} for t in tags],
     }, configuration=_config(url, key))
@@ -125,7 +133,9 @@ def build(ws: Workspace, operation: str, out: Path, *, org: str, maintainer: str
     files = []
     for table, suffix in ((t, f) for t in RESOURCES for f in FORMATS):
         path = out / f"{op.slug}_{table}.{suffix}"
-        ws.publish.export(operation, table, path)
+        done = ws.publish.export(operation, table, path, suppress_below=threshold)
+        if suppressed is not None:
+            suppressed[path.name] = done.suppressed
         files.append(path)
         resource = Resource({
             "name": path.name, "format": FORMATS[path.suffix[1:]],
@@ -151,8 +161,10 @@ def _check(dataset: Dataset) -> None:
 
 _CAVEATS = ("Figures are aggregates per admin area of approved assessments only; an empty "
             "cell is not reported, never zero. Figures of different assessment types "
-            "(baseline, site assessment, flow monitoring) are never added together. Small "
-            "areas with few sites may be sensitive: small cells are not suppressed.")
+            "(baseline, site assessment, flow monitoring) are never added together. Cells of "
+            "fewer than {threshold} people are suppressed (left empty, named in the "
+            "'suppressed' column), and so are the cells that would give them back through "
+            "totals.")
 
 
 def _notes(name: str, description: str, rounds: list[Any]) -> str:

@@ -17,3 +17,5 @@ class HdxPackage:
     uploaded: bool = False
     url: str | None = None  # the dataset's page, once uploaded
     statuses: dict[str, Any] = field(default_factory=dict)  # resource name -> upload status
+    suppressed: dict[str, int] = field(default_factory=dict)  # file name -> cells suppressed
+    threshold: int = 0  # small-cell threshold applied

@@ -5,7 +5,11 @@
   `#affected+idps+ind`), each round's value against the site's series over all rounds, as
   DHIS2's outlier detection does: z = (x − mean) / sd, and the modified z = 0.6745 (x − median)
   / MAD, which one wild value cannot mask. Needs `min_rounds` values; a series of n values can
-  never reach |z| above √(n − 1) (Samuelson), so the z-score only speaks for long series;
+  never reach |z| above √(n − 1) (Samuelson), so the z-score only speaks for long series.
+  The spread (sd, MAD) is taken as at least `min_spread` × the series' level (mean, median):
+  over four rounds two near-equal values make the MAD tiny, and a site that shrinks by a
+  fifth from one round to the next — camps empty as people go home — would otherwise be
+  "extreme" (found by benchmarks/quality_accuracy.py, seed 1: 10 false positives of 42);
 - `jump`: a value more than `ratio` times (or less than 1/`ratio` of) the site's value in the
   previous round that has one, when either is at least `min_value` (small sites move a lot);
 - `duplicate`: another record of the same site on the same day with the same counted fields
@@ -130,7 +134,8 @@ def _per_round(points: list[tuple[int, Record, float]]) -> list[float]:
 def _zscores(site: str, indicator: str, points: list[tuple[int, Record, float]],
              values: list[float], scope: set[int], config: QualityConfig, out: Flags) -> None:
     mean = math.fsum(values) / len(values)
-    sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values))
+    sd = _spread(math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values)), mean,
+                 config, "zscore")
     limit = config.param("zscore", "threshold")
     if sd == 0:
         return
@@ -144,8 +149,7 @@ def _zscores(site: str, indicator: str, points: list[tuple[int, Record, float]],
 
 def _modified(site: str, indicator: str, points: list[tuple[int, Record, float]],
               values: list[float], scope: set[int], config: QualityConfig, out: Flags) -> None:
-    median = statistics.median(values)
-    mad = statistics.median(abs(v - median) for v in values)
+    median, mad = _median_mad(values, config)
     limit = config.param("modified_zscore", "threshold")
     if mad == 0:
         return
@@ -157,6 +161,18 @@ def _modified(site: str, indicator: str, points: list[tuple[int, Record, float]]
                 f"{m:+.1f} over {len(values)} rounds (median {median:,.0f}; limit ±{limit:g})"))
 
 
+def _spread(spread: float, level: float, config: QualityConfig, check: str) -> float:
+    """The spread, but at least `min_spread` × |level| (see the module docstring)."""
+    return max(spread, config.param(check, "min_spread") * abs(level))
+
+
+def _median_mad(values: list[float], config: QualityConfig) -> tuple[float, float]:
+    """The series' median and its MAD, floored by `_spread`."""
+    median = statistics.median(values)
+    mad = statistics.median(abs(v - median) for v in values)
+    return median, _spread(mad, median, config, "modified_zscore")
+
+
 def _outlier_rounds(points: list[tuple[int, Record, float]], values: list[float],
                     config: QualityConfig) -> set[int]:
     """Rounds whose value is a modified-z-score outlier of the site's series (whether or not
@@ -164,8 +180,7 @@ def _outlier_rounds(points: list[tuple[int, Record, float]], values: list[float]
     round after a wrong value is not flagged for going back to normal."""
     if len(values) < config.param("modified_zscore", "min_rounds"):
         return set()
-    median = statistics.median(values)
-    mad = statistics.median(abs(v - median) for v in values)
+    median, mad = _median_mad(values, config)
     if mad == 0:
         return set()
     limit = config.param("modified_zscore", "threshold")

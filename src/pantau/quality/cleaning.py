@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pantau.errors import PantauError, Problems
+from pantau.forms.personal import is_personal, personal_by_version
 from pantau.forms.store import get_form
 from pantau.ingest.incoming import Incoming
 from pantau.ingest.receive import receive
@@ -116,12 +117,15 @@ def export_log(s: Session, operation: str, out: Path, form: str | None = None,
                                .where(Observation.version_id.in_(chunk),
                                       Observation.site_code.is_not(None))).all())
     kinds = _field_kinds(s, {v.form_version_id for _, v, _, _ in rows})
+    personal = personal_by_version(s, {v.form_version_id for _, v, _, _ in rows})
     out_rows: list[list[Any]] = []
     for sub, v, xml_form_id, number in rows:
         if flagged:
             names = sorted({f for (vid, f) in flags if vid == v.id})
         else:
             names = list(_answered(v.data or {}, kinds.get(v.form_version_id or -1, {})))
+        # Personal answers never leave in a cleaning log (they are edited in the store).
+        names = [n for n in names if not is_personal(n, personal.get(v.form_version_id or -1))]
         for name in names:
             plain, steps = split_path(name)
             holder = container(v.data or {}, steps)

@@ -15,11 +15,16 @@ what differs:
         field: idp_ind                            # optional: where the flag points
         severity: warning                         # error | warning | info (default warning)
         message: "More children than people"      # optional
+    on_ingest: true                               # check each import, pull and OpenRosa batch
+
+`on_ingest` (default true) runs the per-record checks on what each import, pull or OpenRosa
+group commit stored, right after it commits (see pantau.quality.incoming); the checks that
+compare records with each other (`ACROSS`) run on demand (`pantau check`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +61,10 @@ CHECKS: dict[str, CheckSpec] = {c.name: c for c in [
     CheckSpec("one_per_round", "warning", "more than one record for a site in a round"),
     CheckSpec("round_period", "warning", "the assessment date lies outside the round's period"),
     CheckSpec("zscore", "warning", "a site's value is far from its mean over the rounds",
-              {"threshold": 3.0, "min_rounds": 4}),
+              {"threshold": 3.0, "min_rounds": 4, "min_spread": 0.2}),
     CheckSpec("modified_zscore", "warning",
               "a site's value is far from its median over the rounds (median/MAD)",
-              {"threshold": 3.5, "min_rounds": 4}),
+              {"threshold": 3.5, "min_rounds": 4, "min_spread": 0.2}),
     CheckSpec("jump", "warning", "a site's value changed by more than a ratio since the "
               "previous round", {"ratio": 3.0, "min_value": 20}),
     CheckSpec("duplicate", "warning",
@@ -68,6 +73,9 @@ CHECKS: dict[str, CheckSpec] = {c.name: c for c in [
 ]}
 
 RULE_PREFIX = "rule:"
+# Checks that compare a record with others (its site's other rounds, same-day records): they
+# need the whole operation, so they run on demand, not on each incoming batch.
+ACROSS = ("one_per_round", "duplicate", "zscore", "modified_zscore", "jump")
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,14 @@ class QualityConfig:
     checks: dict[str, CheckSettings]
     rules: tuple[UserRule, ...] = ()
     source: str = "defaults"
+    on_ingest: bool = True  # check what each import, pull or OpenRosa batch stored
+
+    def per_record(self) -> QualityConfig:
+        """These settings with the `ACROSS` checks off: what a check of new arrivals runs.
+        Their flags are then left as the last on-demand check wrote them."""
+        checks = {n: replace(c, enabled=False) if n in ACROSS else c
+                  for n, c in self.checks.items()}
+        return replace(self, checks=checks)
 
     def on(self, name: str) -> bool:
         return self.checks[name].enabled
@@ -138,10 +154,13 @@ def parse_config(doc: Any, source: str) -> QualityConfig:
     problems: list[str] = []
     if not isinstance(doc, dict):
         raise PantauError("invalid", message=f"{source}: expected a mapping with `checks` "
-                          "and/or `rules` at the top")
+                          "and/or `rules` (and `on_ingest`) at the top")
     for key in doc:
-        if key not in ("checks", "rules"):
-            problems.append(f"unknown key '{key}' (expected checks, rules)")
+        if key not in ("checks", "rules", "on_ingest"):
+            problems.append(f"unknown key '{key}' (expected checks, rules, on_ingest)")
+    on_ingest = doc.get("on_ingest", True)
+    if not isinstance(on_ingest, bool):
+        problems.append("on_ingest: expected true or false")
     given = doc.get("checks") or {}
     if not isinstance(given, dict):
         problems.append("checks: expected a mapping of check name → settings")
@@ -153,7 +172,7 @@ def parse_config(doc: Any, source: str) -> QualityConfig:
     rules = _rules(doc.get("rules") or [], problems)
     if problems:
         raise PantauError("invalid", message=f"{source}: " + "; ".join(problems))
-    return QualityConfig(checks, tuple(rules), source)
+    return QualityConfig(checks, tuple(rules), source, on_ingest is not False)
 
 
 def _check(spec: CheckSpec, given: Any, problems: list[str]) -> CheckSettings:

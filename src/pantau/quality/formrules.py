@@ -13,21 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from pantau.errors import PantauError
 from pantau.quality.config import QualityConfig, UserRule
-from pantau.quality.expr import (
-    Compiled,
-    Env,
-    ExpressionError,
-    FieldRef,
-    compile_rule,
-    to_bool,
-    typed,
-)
+from pantau.quality.expr import ExpressionError, FieldRef, parse
+from pantau.quality.expr.compile import Namespace, test_source
 
 NOT_ANSWERS = frozenset({
     "group", "repeat", "note", "start", "end", "today", "deviceid", "subscriberid", "simserial",
@@ -35,8 +27,8 @@ NOT_ANSWERS = frozenset({
     "background-audio", "background-geopoint"})
 _TRUE = frozenset({"yes", "true", "true()", "1"})
 _FALSE = frozenset({"no", "false", "false()", "0", ""})
-_TYPED = frozenset({"integer", "decimal", "range", "date", "dateTime", "time", "geopoint"})
-_INTEGER = re.compile(r"-?\d+")
+TYPED = frozenset({"integer", "decimal", "range", "date", "dateTime", "time", "geopoint"})
+WHOLE = re.compile(r"-?\d+")
 _TIME = re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}(:?\d{2})?|Z)?")
 
 
@@ -50,60 +42,68 @@ class Found:
 
 
 @dataclass(frozen=True)
-class _Field:
+class FieldRules:
+    """One answer's rules, each expression already Python source giving a bool."""
+
     path: str
     type: str
     repeat: str | None
-    relevant: tuple[Compiled, ...]
+    relevant: tuple[str, ...]
     relevant_text: str | None  # the innermost rule, for messages
-    required: Compiled | bool
-    constraint: Compiled | None
+    required: str | bool
+    constraint: str | None
     constraint_text: str
     constraint_message: str
     choices: frozenset[str] | None
 
 
 @dataclass(frozen=True)
-class _Rule:
+class RuleSource:
     rule: UserRule
-    test: Compiled
+    test: str
     field: str | None
+    type: str
     repeat: str | None
 
 
 class FormRules:
-    """A form version's rules, compiled; `check(data)` lists what one record breaks."""
+    """A form version's rules, compiled; `check(data)` lists what one record breaks.
+
+    Every expression becomes Python source, and formcode.py writes them with the checks of
+    each field into one function per scope (the record, each repeat): compiled once per form
+    version and settings, then run once per record (per item in repeats)."""
 
     def __init__(self, form_id: str, fields: list[dict[str, Any]], config: QualityConfig,
                  rules: tuple[UserRule, ...] = ()) -> None:
+        from pantau.quality.formcode import FormCode
+
         self.form_id = form_id
         self.config = config
         self._refs = _references(fields)
         self._by_path = {f["path"]: f for f in fields}
+        self.code = FormCode(Namespace())
         groups = [f for f in fields if f.get("type") in ("group", "repeat")]
         self.fields = [self._field(f, groups) for f in fields
                        if f.get("type") not in NOT_ANSWERS]
-        self._in_scope: dict[str | None, list[_Field]] = {}
-        for f in self.fields:
-            self._in_scope.setdefault(f.repeat, []).append(f)
-        self._children: dict[str | None, list[str]] = {}
+        self.rules = [self._rule(r) for r in rules if r.form in (None, form_id)]
+        children: dict[str | None, list[str]] = {}
         for g in fields:
             if g.get("type") == "repeat":
-                self._children.setdefault(g.get("repeat"), []).append(g["path"])
-        self.rules = [self._rule(r) for r in rules if r.form in (None, form_id)]
+                children.setdefault(g.get("repeat"), []).append(g["path"])
+        self.check = self.code.build(self.fields, self.rules, children, config)
 
     # compiling -----------------------------------------------------------------------------
     def _resolve(self, name: str) -> FieldRef | None:
         return self._refs.get(name)
 
-    def _compile(self, text: str, where: str, column: str) -> Compiled:
+    def _compile(self, text: str, where: str, column: str) -> str:
         try:
-            return compile_rule(text, self._resolve)
+            return test_source(parse(text), self._resolve, self.code.ns, self.code.local)
         except ExpressionError as exc:
             raise PantauError("invalid", message=f"form '{self.form_id}', {where}, {column}: "
                               f"{exc} in `{text}`") from None
 
-    def _field(self, f: dict[str, Any], groups: list[dict[str, Any]]) -> _Field:
+    def _field(self, f: dict[str, Any], groups: list[dict[str, Any]]) -> FieldRules:
         path = f["path"]
         where = f"field '{path}'"
         chain = [g for g in groups if path.startswith(g["path"] + "/") and g.get("relevant")]
@@ -114,7 +114,7 @@ class FormRules:
             relevant.append(self._compile(own, where, "relevant column"))
         text = own or (chain[-1]["relevant"] if chain else None)
         req = str(f.get("required") or "").strip()
-        required: Compiled | bool
+        required: str | bool
         if req.lower() in _TRUE:
             required = True
         elif req.lower() in _FALSE:
@@ -123,13 +123,13 @@ class FormRules:
             required = self._compile(req, where, "required column")
         constraint = f.get("constraint")
         choices = f.get("choices")
-        return _Field(
+        return FieldRules(
             path, f.get("type") or "", f.get("repeat"), tuple(relevant), text, required,
             self._compile(constraint, where, "constraint column") if constraint else None,
             constraint or "", _english(f.get("constraint_message")),
             frozenset(c["name"] for c in choices) if choices else None)
 
-    def _rule(self, rule: UserRule) -> _Rule:
+    def _rule(self, rule: UserRule) -> RuleSource:
         where = f"rule '{rule.name}'"
         target = None
         if rule.field:
@@ -137,102 +137,10 @@ class FormRules:
             if target is None:
                 raise PantauError("invalid", message=f"form '{self.form_id}', {where}: no "
                                   f"field named '{rule.field}' in the form")
-        return _Rule(rule, self._compile(rule.expression, where, "expression"),
-                     target.path if target else None, target.repeat if target else None)
-
-    # checking ------------------------------------------------------------------------------
-    def check(self, data: dict[str, Any]) -> list[Found]:
-        out: list[Found] = []
-        env = Env(data)
-        on = self.config.on
-        flags = (on("required"), on("type"), on("choice"), on("constraint"),
-                 on("not_relevant"))
-        for repeat, items, index in self._scopes(data, None, {}, {}):
-            env.items = items
-            source = items[repeat] if repeat else data
-            for f in self._in_scope.get(repeat, ()):
-                self._one(f, source.get(f.path), env, flags, index, out)
-        for r in self.rules:
-            self._user_rule(r, data, env, out)
-        return out
-
-    def _scopes(self, data: dict[str, Any], repeat: str | None,
-                items: dict[str, dict[str, Any]], index: dict[str, int]
-                ) -> Iterator[tuple[str | None, dict[str, dict[str, Any]], dict[str, int]]]:
-        """(innermost repeat, repeat path → item being checked, repeat path → item number)."""
-        yield repeat, items, index
-        source = items[repeat] if repeat else data
-        for child in self._children.get(repeat, ()):
-            rows = source.get(child)
-            if not isinstance(rows, list):
-                continue
-            for n, row in enumerate(rows, 1):
-                if isinstance(row, dict):
-                    yield from self._scopes(data, child, {**items, child: row},
-                                            {**index, child: n})
-
-    def _one(self, f: _Field, raw: Any, env: Env, flags: tuple[bool, ...],
-             index: dict[str, int], out: list[Found]) -> None:
-        required_on, type_on, choice_on, constraint_on, relevant_on = flags
-        answered = raw is not None and raw != "" and not isinstance(raw, list | dict)
-        if f.relevant:
-            env.here = typed(raw, f.type) if answered else ""
-            relevant = all(to_bool(test(env)) for test in f.relevant)
-        else:
-            relevant = True
-        if not relevant:
-            if answered and relevant_on:
-                out.append(Found("not_relevant", numbered(f.path, index),
-                                 f"answered although not relevant (relevant: "
-                                 f"`{f.relevant_text}`)"))
-            return
-        if not answered:
-            if required_on and f.required is not False:
-                env.here = ""
-                if f.required is True or to_bool(f.required(env)):  # type: ignore[operator]
-                    out.append(Found("required", numbered(f.path, index),
-                                     "required but not answered"))
-            return
-        text = raw if isinstance(raw, str) else str(raw)
-        problem = _type_problem(f.type, text) if f.type in _TYPED else None
-        if problem:
-            if type_on:
-                out.append(Found("type", numbered(f.path, index), problem))
-            return
-        if choice_on and f.choices is not None:
-            bad = any(p not in f.choices for p in text.split()) \
-                if f.type == "select_multiple" else text not in f.choices
-            if bad:
-                out.append(Found("choice", numbered(f.path, index),
-                                 "an answer that is not in the choice list"))
-                return
-        if constraint_on and f.constraint is not None:
-            env.here = typed(raw, f.type)
-            if not to_bool(f.constraint(env)):
-                msg = f"breaks the constraint `{f.constraint_text}`"
-                out.append(Found("constraint", numbered(f.path, index),
-                                 f"{msg}: {f.constraint_message}" if f.constraint_message
-                                 else msg))
-
-    def _user_rule(self, r: _Rule, data: dict[str, Any], env: Env, out: list[Found]) -> None:
-        message = r.rule.message or f"breaks the rule `{r.rule.expression}`"
-        if r.repeat is None:
-            env.items = {}
-            env.here = typed(data.get(r.field), self._type(r.field)) if r.field else ""
-            if not to_bool(r.test(env)):
-                out.append(Found(r.rule.check, r.field, message))
-            return
-        rows = data.get(r.repeat)
-        for n, row in enumerate(rows if isinstance(rows, list) else [], 1):
-            if not isinstance(row, dict):
-                continue
-            env.items = {r.repeat: row}
-            env.here = typed(row.get(r.field), self._type(r.field))
-            if not to_bool(r.test(env)):
-                out.append(Found(r.rule.check, numbered(r.field, {r.repeat: n}), message))
-
-    def _type(self, path: str | None) -> str:
-        return (self._by_path.get(path or "") or {}).get("type") or ""
+        path = target.path if target else None
+        return RuleSource(rule, self._compile(rule.expression, where, "expression"), path,
+                          (self._by_path.get(path or "") or {}).get("type") or "",
+                          target.repeat if target else None)
 
 
 def numbered(path: str, index: dict[str, int]) -> str:
@@ -274,10 +182,10 @@ def _english(label: Any) -> str:
     return str(next(iter(label.values())))
 
 
-def _type_problem(kind: str, text: str) -> str | None:
+def type_problem(kind: str, text: str) -> str | None:
     """What is wrong with an answer for its type, without repeating the answer."""
     if kind == "integer":
-        return None if _INTEGER.fullmatch(text.strip()) else "not a whole number"
+        return None if WHOLE.fullmatch(text.strip()) else "not a whole number"
     if kind in ("decimal", "range"):
         try:
             ok = math.isfinite(float(text))

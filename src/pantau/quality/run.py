@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -224,16 +224,21 @@ def _geopoint_field(fields: list[dict[str, Any]]) -> str | None:
 
 def _write(s: Session, scope: list[int], found: dict[int, list[Found]], config: QualityConfig,
            result: CheckResult) -> None:
+    """Replace the flags of the checks that ran: delete, then insert the new ones as they are
+    counted (a generator: a million submissions' flags are never all in one list)."""
     now = dt.datetime.now(dt.UTC)
     checks = config.enabled
-    rows = []
-    for vid in scope:
-        for f in found.get(vid, ()):
-            severity = config.severity(f.check)
-            result.flags[(f.check, severity)] += 1
-            rows.append((vid, f.check, severity, (f.field or None) and f.field[:300],
-                         f.message, now))
+    severity = {c: config.severity(c) for c in {f.check for fs in found.values() for f in fs}}
+    counts = result.flags
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for vid in scope:
+            for f in found.get(vid, ()):
+                level = severity[f.check]
+                counts[(f.check, level)] += 1
+                yield (vid, f.check, level, (f.field or None) and f.field[:300], f.message, now)
+
     for i in range(0, len(scope), 1000):
         s.execute(delete(QualityFlag).where(QualityFlag.version_id.in_(scope[i:i + 1000]),
                                             QualityFlag.check_name.in_(checks)))
-    insert_rows(s, QualityFlag.__table__, _COLUMNS, rows)
+    insert_rows(s, QualityFlag.__table__, _COLUMNS, rows())

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -63,6 +64,8 @@ class Operation(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     avg_household_size: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    # anonymous visitors may read its published aggregates (pantau.access; migration 0008)
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     rounds: Mapped[list[Round]] = relationship(back_populates="operation", cascade="all")
 

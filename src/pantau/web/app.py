@@ -54,10 +54,15 @@ def home_data(ws: Workspace) -> dict[str, Any]:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     await run_in_threadpool(app.state.submission_writer.close)  # stores what is queued first
+    await run_in_threadpool(app.state.incoming_checks.close)  # then checks what it stored
+    await run_in_threadpool(app.state.audit_writer.close)
 
 
-def create_app(ws: Workspace) -> FastAPI:
+def create_app(ws: Workspace, *, secure_cookies: bool | None = None) -> FastAPI:
+    """The app over `ws`. `secure_cookies`: None sets the Secure flag except over plain HTTP
+    to localhost (see pantau.web.access); False for tests over http://testserver."""
     from pantau.ingest.openrosa import submission_writer
+    from pantau.web.access import allow, install
 
     # /docs is served below from the vendored Swagger UI: FastAPI's default loads it from a CDN.
     app = FastAPI(title="pantau", version=__version__, docs_url=None, redoc_url=None,
@@ -65,18 +70,24 @@ def create_app(ws: Workspace) -> FastAPI:
                   lifespan=_lifespan)
     app.state.ws = ws
     app.state.submission_writer = submission_writer(ws.engine)  # OpenRosa: group commit
+    from pantau.quality.incoming import Checker
+
+    app.state.incoming_checks = Checker(ws)  # the quality checks of what the writer stored
+    app.state.submission_writer.after_commit = app.state.incoming_checks
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    install(app, secure_cookies=secure_cookies)  # deny by default: every route says allow(…)
 
     @app.exception_handler(PantauError)
     async def _pantau_error(_request: Request, exc: PantauError) -> JSONResponse:
         return JSONResponse({"error": exc.code, "message": str(exc)}, status_code=exc.status)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False,
+             dependencies=[allow("public")])
     def home(request: Request) -> HTMLResponse:
         page = {"version": __version__, "json_url": "/api/home", "active": "home"}
         return templates.TemplateResponse(request, "home.html", {**home_data(ws), **page})
 
-    @app.get("/docs", include_in_schema=False)
+    @app.get("/docs", include_in_schema=False, dependencies=[allow("public")])
     def api_explorer() -> HTMLResponse:
         vendor = "/static/vendor/swagger-ui"
         return get_swagger_ui_html(
@@ -85,7 +96,7 @@ def create_app(ws: Workspace) -> FastAPI:
             swagger_css_url=f"{vendor}/swagger-ui.css",
             swagger_favicon_url="/static/favicon.svg")
 
-    @app.get("/api/home", tags=["workspace"])
+    @app.get("/api/home", tags=["workspace"], dependencies=[allow("public")])
     def api_home() -> dict[str, Any]:
         """The home page as data: operations with their rounds and sites per admin-2 area,
         and the gazetteer versions. `notice` is set in the demo workspace."""
@@ -97,4 +108,24 @@ def create_app(ws: Workspace) -> FastAPI:
     from pantau.web.dtm_api import router as dtm_api_router
 
     app.include_router(dtm_api_router)
+    from pantau.web.flow_api import router as flow_api_router
+
+    app.include_router(flow_api_router)  # flow monitoring aggregates: "aggregates:read"
+    from pantau.web import quality_api
+
+    app.include_router(quality_api.read_router)  # records:read
+    app.include_router(quality_api.export_router)  # export
+    app.include_router(quality_api.review_router)  # review
+    from pantau.web import data_page
+
+    app.include_router(data_page.page_router)  # records:read
+    app.include_router(data_page.action_router)  # review
+    from pantau.web.dashboard import install as install_dashboard
+    from pantau.web.dashboard import router as dashboard_router
+
+    install_dashboard(templates.env)  # languages and locale-aware number/date filters
+    from pantau.web.dashboard import lang_router
+
+    app.include_router(dashboard_router)  # public pages: "aggregates:read"
+    app.include_router(lang_router)  # /lang/{code}: "public"
     return app

@@ -15,23 +15,27 @@ stores everything received meanwhile in one transaction and answers each POST af
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Iterable
+from dataclasses import dataclass, fields, replace
+from typing import Any
 from xml.sax.saxutils import escape
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from pantau.access import Principal
 from pantau.errors import PantauError
-from pantau.ingest.incoming import IncomingAttachment
+from pantau.ingest.incoming import Incoming, IncomingAttachment
 from pantau.ingest.openrosa import Post, Received, attachment_name
 from pantau.ingest.writer import Writer
-from pantau.ingest.xml import MAX_XML, XmlRejected, parse_submission
+from pantau.ingest.xml import MAX_XML, XmlRejected, XmlSubmission, parse_submission
 from pantau.operations import get_operation
 from pantau.store.models import Form, FormVersion
+from pantau.web.access import allow
 
 MAX_BODY = 100 * 1024 * 1024  # what Central accepts; announced in X-OpenRosa-Accept-Content-Length
 MAX_PARTS = 200  # a submission with more files than this is not a field form
@@ -46,19 +50,28 @@ class _TooLarge(MultiPartException):
         super().__init__("too large")
 
 
-async def access_not_checked(request: Request) -> None:
-    """Placeholder for access control, which comes with accounts (a later issue). Async, as
-    every dependency of the submission route should be: a plain `def` would cost each POST a
-    hop to the thread pool.
+# Devices log in with HTTP Basic auth as ODK Central's users do (ODK Collect and Enketo send
+# it after a 401 with WWW-Authenticate): collectors, managers and admins of the operation.
+# The body limit is the route's own (MAX_BODY, counted as it streams), not the middleware's.
+READ_FORMS = allow("forms:read", basic=True)
+SUBMIT = allow("submit", basic=True, max_body=None)
 
-    TODO(accounts): authenticate the device (Central uses app-user tokens or Basic/Digest)
-    and check it may submit to this operation. Today EVERY request is allowed: run the
-    receiver only on a trusted network or behind a proxy that authenticates."""
-    _ = request
+router = APIRouter(prefix="/openrosa/{operation}", tags=["openrosa"])
 
 
-router = APIRouter(prefix="/openrosa/{operation}", tags=["openrosa"],
-                   dependencies=[Depends(access_not_checked)])
+@dataclass(frozen=True)
+class _Sent(XmlSubmission):
+    """A parsed submission with the account that sent it, stored as its `submitter` (the
+    collector's own submissions are the ones they may see)."""
+
+    submitter: str | None = None
+
+    def incoming(self, raw: bytes, fields: Iterable[dict[str, Any]] = (), *,
+                 source: str = "openrosa", origin: str = "",
+                 attachments: list[IncomingAttachment] | None = None) -> Incoming:
+        got = super().incoming(raw, fields, source=source, origin=origin,
+                               attachments=attachments)
+        return replace(got, submitter=self.submitter)
 
 
 def _headers() -> dict[str, str]:
@@ -77,7 +90,7 @@ def _message(status: int, text: str) -> Response:
                 status)
 
 
-@router.get("/formList", summary="OpenRosa form list")
+@router.get("/formList", summary="OpenRosa form list", dependencies=[READ_FORMS])
 def form_list(operation: str, request: Request, formID: str | None = None) -> Response:  # noqa: N803
     """The operation's forms with a current version, as ODK Collect lists them."""
     ws = request.app.state.ws
@@ -110,7 +123,8 @@ def form_list(operation: str, request: Request, formID: str | None = None) -> Re
                 + "".join(items) + "</xforms>")
 
 
-@router.get("/forms/{form_id}/form.xml", summary="Download a form's current XForm")
+@router.get("/forms/{form_id}/form.xml", summary="Download a form's current XForm",
+            dependencies=[READ_FORMS])
 def form_xml(operation: str, form_id: str, request: Request) -> Response:
     ws = request.app.state.ws
     from pantau.forms.store import current_version, get_form
@@ -123,7 +137,8 @@ def form_xml(operation: str, form_id: str, request: Request) -> Response:
     return Response(xform, media_type="text/xml; charset=utf-8", headers=_headers())
 
 
-@router.head("/submission", status_code=204, summary="OpenRosa pre-flight")
+@router.head("/submission", status_code=204, summary="OpenRosa pre-flight",
+             dependencies=[SUBMIT])
 async def submission_head(operation: str) -> Response:
     """Collect asks before sending; the answer carries the size limit."""
     _ = operation
@@ -131,7 +146,7 @@ async def submission_head(operation: str) -> Response:
 
 
 @router.post("/submission", summary="Receive a submission (OpenRosa multipart)")
-async def submission(operation: str, request: Request) -> Response:
+async def submission(operation: str, request: Request, who: Principal = SUBMIT) -> Response:
     """Store one submission: 201 new (or attachments added to one received before), 202 an
     identical re-send, 409 same instanceID with other data, 400 not a submission (hostile
     or broken XML: nothing kept; no instanceID: kept in the quarantine), 404 unknown
@@ -154,6 +169,8 @@ async def submission(operation: str, request: Request) -> Response:
                   else await run_in_threadpool(parse_submission, raw))
     except XmlRejected as exc:
         return _message(exc.status, exc.reason)
+    parsed = _Sent(**{f.name: getattr(parsed, f.name) for f in fields(XmlSubmission)},
+                   submitter=who.username)
     writer: Writer[Post, Received] = request.app.state.submission_writer
     try:
         got = await writer.run(Post(operation, parsed, raw, attachments))

@@ -10,16 +10,18 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
+from pantau.forms.library.flow_specs import FMR, FMS
 from pantau.forms.library.specs import BA, ETT, SA
 
-_TYPES = {BA.file: "BA", SA.file: "SA", ETT.file: "ETT"}
+_TYPES = {BA.file: "BA", SA.file: "SA", ETT.file: "ETT", FMR.file: "FMR",
+          FMS.file: "FMS"}
 
 
 def shipped() -> list[dict[str, str]]:
     """One entry per shipped form: file, form_id, version, title, assessment_type."""
     return [{"file": spec.file, "form_id": spec.form_id, "version": spec.version,
              "title": spec.title, "assessment_type": _TYPES[spec.file]}
-            for spec in (BA, SA, ETT)]
+            for spec in (BA, SA, ETT, FMR, FMS)]
 
 
 def path_of(file: str) -> Path:
@@ -31,7 +33,7 @@ def export(folder: Path) -> list[Path]:
     """Copy the shipped forms into `folder` (created if needed); returns the written paths."""
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for spec in (BA, SA, ETT):
+    for spec in (BA, SA, ETT, FMR, FMS):
         target = folder / spec.file
         shutil.copyfile(path_of(spec.file), target)
         out.append(target)

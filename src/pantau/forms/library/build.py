@@ -13,6 +13,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from pantau.forms.library.flow_specs import FLOW_CHOICES, FMR, FMS
 from pantau.forms.library.parts import CHOICES, FormSpec
 from pantau.forms.library.specs import BA, ETT, SA
 
@@ -21,7 +22,7 @@ EN, ID = "English (en)", "Bahasa Indonesia (id)"
 SURVEY_COLUMNS = ["type", "name", f"label::{EN}", f"label::{ID}", f"hint::{EN}", f"hint::{ID}",
                   "required", "relevant", "constraint", f"constraint_message::{EN}",
                   f"constraint_message::{ID}", "appearance", "hxl"]
-FORMS = (BA, SA, ETT)
+FORMS = (BA, SA, ETT, FMR, FMS)
 
 
 def workbook(spec: FormSpec) -> Workbook:
@@ -39,7 +40,7 @@ def workbook(spec: FormSpec) -> Workbook:
     choices = wb.create_sheet("choices")
     choices.append(["list_name", "name", f"label::{EN}", f"label::{ID}"])
     for name in used:
-        for value, en, id_ in CHOICES[name]:
+        for value, en, id_ in {**CHOICES, **FLOW_CHOICES}[name]:
             choices.append([name, value, en, id_])
     settings = wb.create_sheet("settings")
     columns = ["form_id", "version", "form_title", "default_language", *spec.extra_settings]

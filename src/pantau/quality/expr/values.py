@@ -71,6 +71,8 @@ def to_number(v: Value) -> float:
 
 
 def to_string(v: Value) -> str:
+    if v.__class__ is str:  # the common case first, as in to_number
+        return v  # type: ignore[return-value]
     v = first(v)
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -127,21 +129,28 @@ def equal(a: Value, b: Value) -> bool:
     return to_string(a) == to_string(b)
 
 
+_NUMERIC = frozenset({"integer", "decimal", "range"})
+_DATES = frozenset({"date", "dateTime", "start", "end", "today"})
+
+
 def typed(raw: Any, kind: str) -> Value:
     """An answer (text as stored) read with its field's type; empty is ''."""
-    if raw is None:
+    if raw.__class__ is str:  # as stored: the common case first
+        text = raw
+    elif raw is None:
         return ""
-    if isinstance(raw, list):
+    elif isinstance(raw, list):
         return raw
-    text = str(raw)
+    else:
+        text = str(raw)
     if text == "":
         return ""
-    if kind in ("integer", "decimal", "range"):
+    if kind in _NUMERIC:
         try:
             return float(text)
         except ValueError:
             return text
-    if kind in ("date", "dateTime", "start", "end", "today"):
+    if kind in _DATES:
         d = parse_date(text)
         return d if d is not None else text
     return text
