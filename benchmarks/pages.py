@@ -106,8 +106,9 @@ def report(label: str, timings: list[dict[str, float]], goal: float | None = Non
     fcp = [t["fcp"] for t in timings if t["fcp"] is not None]
     verdict = "" if goal is None else (" — goal < 1 s: met" if statistics.median(load) < goal
                                         else " — goal < 1 s: NOT met")
+    paint = statistics.median(fcp) if fcp else float("nan")
     print(f"{label:<44} load median {statistics.median(load):6.0f} ms (slowest "
-          f"{max(load):5.0f})  first paint median {statistics.median(fcp) if fcp else float('nan'):5.0f} ms  "
+          f"{max(load):5.0f})  first paint median {paint:5.0f} ms  "
           f"HTML {timings[0]['bytes'] / 1024:6.0f} KiB{verdict}")
 
 

@@ -174,23 +174,3 @@ def test_records_counted_without_distinct_only_when_each_record_has_one_place() 
     assert (2, "ID72", "ID7271", "individuals", 10.0, 1) in exact
     assert (1, "ID72", None, "individuals", 15.0, 2) in _totals(double, True)  # why not
 
-
-def test_two_readers_read_what_one_reads(op: Workspace) -> None:
-    """A full read of SQLite by two processes (each half of the observation ids) loads the
-    same facts as one reader (on PostgreSQL both are the one COPY)."""
-    from pantau.analytics import Analytics
-    from pantau.analytics.extract import load
-
-    ws = op
-    for i in range(12):
-        sc.site(ws, D1, f"S{i}", ("ID7271", "ID7205")[i % 2], hh=i, ind=4 * i,
-                needs="food" if i % 3 else "")
-    facts = []
-    for readers in (1, 2):
-        con = duckdb.connect()
-        Analytics._ensure_schema(con)
-        loaded = load(ws, con, sc.OP, full=True, readers=readers)
-        assert (loaded.mode, loaded.added) == ("full", 12)
-        facts.append(sorted(map(repr, con.execute("SELECT * FROM facts").fetchall())))
-        con.close()
-    assert facts[0] == facts[1] and len(facts[0]) == 12 * 2 + 8

@@ -50,6 +50,16 @@ def test_weekly_and_monthly_flows(flows_ws):
     assert sum(r["individuals"] for r in daily) == 111
 
 
+def test_each_period_against_the_previous(flows_ws):
+    rows = flows_ws.flow.compare(OP, "week", ("point", "direction"),
+                                 Filter(direction="incoming"))
+    got = [(r["period"], r["point"], r["individuals"], r["previous"], r["change"],
+            r["change_share"]) for r in rows]
+    assert got == [("2024-01-01", "ITA-LMP", 80, None, None, None),
+                   ("2024-01-08", "ITA-LMP", 20, 80, -60, -0.75),
+                   ("2024-02-05", "ITA-KRO", 4, None, None, None)]
+
+
 def test_departure_shares_have_their_base_and_period(flows_ws):
     rows = flows_ws.flow.shares(OP, "previous_country",
                                 Filter(points=("ITA-LMP",), direction="incoming"))
@@ -110,3 +120,5 @@ def test_builders_refuse_unknown_words():
     with pytest.raises(PantauError, match="'name; DROP TABLE' is not a flow dimension"):
         analytics.shares_sql("name; DROP TABLE")
     assert "date_trunc('week', date)" in analytics.flows_sql("week", ("point",))
+    with pytest.raises(PantauError, match="'sideways' is not a direction"):
+        Filter(direction="sideways").sql()

@@ -43,6 +43,9 @@ def test_figures_of_a_public_operation(client, italy_ws):
     od = client.get(f"/api/flow/{OP}/od").json()["rows"]
     assert {(r["origin"], r["dest"], r["individuals"]) for r in od} == {
         ("LBY", "FRA", 10), ("TUN", "FRA", 4)}
+    compared = client.get(f"/api/flow/{OP}/compare", params={"by": "direction"}).json()
+    assert [(r["period"], r["individuals"], r["previous"]) for r in compared["rows"]] == [
+        ("2024-01-01", 14, None)]
     got = client.get(f"/api/flow/{OP}/flows.csv")
     assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
     header, tags, *rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))

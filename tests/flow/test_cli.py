@@ -36,6 +36,7 @@ def test_flow_commands_end_to_end(cli, tmp_path):
     assert rows[0]["period"] == "2024-01-01" and {r["nationality"] for r in rows} == {
         "BGD", "CIV"}
     assert "LBY" in cli("flow", "od", OP).output
+    assert "2024-01-01" in cli("flow", "compare", OP, "--period", "month").output
     assert "TUN" in cli("flow", "shares", OP, "--from", "2024-01-01", "--to",
                         "2024-01-31").output
     out = cli("flow", "export", OP, tmp_path / "flows.xlsx").output

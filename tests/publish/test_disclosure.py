@@ -185,6 +185,25 @@ def test_the_dtm_api_serves_the_same_pattern(op: Workspace, tmp_path: Path) -> N
     assert [r["numPresentIdpInd"] for r in national] == [653]
 
 
+def test_pages_can_hide_what_the_files_hide(op: Workspace, tmp_path: Path) -> None:
+    columns, rows = op.analytics.read("area_totals", sc.OP, admin_level=2)
+    dicts = [dict(zip(columns, r, strict=True)) for r in rows]
+    shown = op.publish.hide_small_cells(sc.OP, "area_totals", dicts)
+    sigi = next(r for r in shown if r["admin2_pcode"] == "ID7210")
+    assert (sigi["ind"], sigi["hh"], sigi["f"], sigi["m"]) == (None, None, None, None)
+    assert next(r for r in dicts if r["admin2_pcode"] == "ID7210")["ind"] == 3  # a copy
+    published = _read(op.publish.export(sc.OP, "area_totals", tmp_path / "t.csv",
+                                        admin_level=2).path)[2]
+    for row, page in zip(sorted(published, key=lambda r: r["admin2_pcode"]),
+                         sorted(shown, key=lambda r: r["admin2_pcode"]), strict=True):
+        assert [row[f"idps_{c}"] == "" for c in ("ind", "hh", "f", "m")] == \
+            [page[c] is None for c in ("ind", "hh", "f", "m")]
+    with pytest.raises(PantauError, match="need admin_level"):
+        op.publish.hide_small_cells(sc.OP, "area_totals",
+                                    [{k: v for k, v in d.items() if k != "admin_level"}
+                                     for d in dicts])
+
+
 # --- the algorithm on its own -----------------------------------------------------------
 def test_one_small_cell_takes_the_next_smallest_with_it() -> None:
     # total 20 = 2 + 8 + 10: hiding 2 alone would leave it as 20 - 8 - 10.

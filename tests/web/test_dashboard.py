@@ -89,6 +89,11 @@ def test_overview_figures_match_the_analytics_tables(demo: Workspace,
     reasons = sum(r["ind"] for r in third["tables"]["reasons"]["rows"])
     assert reasons == third["idps"]["ind"]
     assert 0.9 * reasons < pyramid <= reasons
+    province = client.get(f"/api/operations/{SLUG}/overview",
+                          params={"round": 3, "admin1": "ID72"}).json()
+    assert province["source"]["level"] == 1
+    assert province["source"]["admin1_name"] == "Sulawesi Tengah"
+    assert province["idps"]["ind"] == _area_totals(demo, 3, level=1)["all"]
     areas = third["tables"]["areas"]["rows"]
     by_area = _area_totals(demo, 3, level=2)
     assert areas[0]["admin2_name"] == "Kota Palu"
@@ -225,3 +230,12 @@ def test_language_cookie_is_set_and_only_local_redirects(client: TestClient) -> 
     assert "45.127" in html or "." in html.split('id="fig-ind">')[1][:8]
     away = client.get("/lang/en", params={"next": "//evil.example/"}, follow_redirects=False)
     assert away.headers["location"] == "/"
+
+
+def test_the_json_api_is_documented(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for page in ("overview", "map", "movements", "needs", "sites/{code}"):
+        documented = paths[f"/api/operations/{{slug}}/{page}"]["get"]
+        assert documented["tags"] == ["dashboard"] and documented["description"]
+    overview = paths["/api/operations/{slug}/overview"]["get"]
+    assert {p["name"] for p in overview["parameters"]} == {"slug", "type", "round", "admin1"}

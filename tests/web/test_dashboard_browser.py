@@ -105,8 +105,13 @@ def test_round_filter_changes_map_and_figures_together(browser, base_url: str,  
     latest = _api(page, base_url, f"/api/operations/{SLUG}/map")
     assert page.locator("#fig-ind").inner_text() == f"{latest['idps']['ind']:,}"
     legend_before = page.locator(".legend").inner_text()
+    # by keyboard: the arrows choose, nothing moves until "Apply"
+    page.locator("#f-round").focus()
+    page.keyboard.press("ArrowUp")  # the rounds are listed oldest first: 4 → 3
+    assert page.locator("#f-round").input_value() == "3"
+    assert "round=3" not in page.url
     with page.expect_navigation():
-        page.select_option("#f-round", "3")  # applies on change
+        page.get_by_role("button", name="Apply").click()
     page.wait_for_selector("#map[data-ready=true]")
     assert "round=3" in page.url
     third = _api(page, base_url, f"/api/operations/{SLUG}/map?round=3")

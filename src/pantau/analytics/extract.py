@@ -12,19 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
-import multiprocessing
-import os
 import sqlite3
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, select
 
 from pantau.analytics.counted import counted_observations
 from pantau.analytics.duck import run
@@ -88,16 +85,15 @@ MAX_INCREMENT = 20_000  # more new versions than this: reading everything is as 
 
 
 def load(ws: Workspace, con: duckdb.DuckDBPyConnection, slug: str,
-         progress: Progress | None = None, full: bool = False,
-         readers: int | None = None) -> Loaded:
+         progress: Progress | None = None, full: bool = False) -> Loaded:
     """Bring `rounds` and `facts` of the operation up to date with the store.
 
     Incremental when the operation was loaded before with the same rounds and gazetteer
     versions (the fingerprint): only submission versions that started to count are read,
     and those that stopped counting (edited, deleted, no longer approved) are removed —
     versions are never changed in place, so a version id stands for fixed figures.
-    Otherwise (or with `full`) everything is read again — from SQLite by two processes when
-    there is much to read (`readers`: 1 or 2 forces it, see `_split`)."""
+    Otherwise (or with `full`) everything is read again, without listing what counts
+    first."""
     store = _read_store(ws, slug)
     loaded = Loaded(fingerprint=store.fingerprint, rounds_without_gazetteer=[
         f"{r.assessment_type} #{r.number}" for r, _ in store.rounds
@@ -123,7 +119,7 @@ def load(ws: Workspace, con: duckdb.DuckDBPyConnection, slug: str,
         loaded.touched = _delete_versions(con, slug, removed)
     run(con, "CREATE TEMP TABLE staging (" + ", ".join(f"{c} {t}" for c, t in _STAGING) + ")")
     if full or added:
-        _stage(ws, con, store.op_id, None if full else sorted(added), progress, readers)
+        _stage(ws, con, store.op_id, None if full else sorted(added), progress)
     loaded.removed = len(removed)
     loaded.added = len(added) if not full else \
         run(con, "SELECT count(DISTINCT version_id) FROM staging").fetchall()[0][0]
@@ -213,8 +209,7 @@ def _summarise(con: duckdb.DuckDBPyConnection, slug: str, loaded: Loaded) -> Non
 
 
 def _stage(ws: Workspace, con: duckdb.DuckDBPyConnection, op_id: int,
-           versions: list[int] | None, progress: Progress | None,
-           readers: int | None = None) -> None:
+           versions: list[int] | None, progress: Progress | None) -> None:
     """Counted observations (of `versions` only, when given) into the `staging` table."""
     select_cols = ", ".join(f"CAST({c} AS {t})" for c, t in _STAGING)
     q = counted_observations(op_id).with_only_columns(*_COLUMNS)
@@ -231,81 +226,12 @@ def _stage(ws: Workspace, con: duckdb.DuckDBPyConnection, op_id: int,
         _fresh_statistics(ws)
         _stage_copy(ws, con, text, select_cols, progress)
         return
-    bounds = _split(ws, versions, readers)
-    if bounds is None:
-        raw = ws.engine.raw_connection()
-        try:
-            # The driver's own cursor: SQLAlchemy's row objects cost more than the copy.
-            _copy_rows(raw.driver_connection, text, con, select_cols, progress)  # type: ignore[arg-type]
-        finally:
-            raw.close()
-        return
-    # Two readers: a helper process reads the upper half of the observation ids into a
-    # Parquet file while this one reads the lower half (the SQLite driver makes a Python
-    # object of every value, and one core can only make so many).
-    middle = bounds
-    lower = str(q.where(Observation.id <= middle).compile(
-        ws.engine, compile_kwargs={"literal_binds": True}))
-    upper = str(q.where(Observation.id > middle).compile(
-        ws.engine, compile_kwargs={"literal_binds": True}))
-    database = str(ws.engine.url.database)
-    with tempfile.TemporaryDirectory(dir=ws.path, prefix="refresh-") as folder, \
-            ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        part = str(Path(folder) / "upper.parquet")
-        raw = ws.engine.raw_connection()
-        try:
-            source: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
-            before = source.execute("PRAGMA data_version").fetchone()
-            helper = pool.submit(read_part, database, upper, part)
-            done = _copy_rows(source, lower, con, select_cols, progress)
-            more = helper.result()
-            if source.execute("PRAGMA data_version").fetchone() != before:
-                # The store changed between the two readers' snapshots: a record could be
-                # half in, half out. Read it again as one.
-                run(con, "DELETE FROM staging")
-                _copy_rows(source, text, con, select_cols, progress)
-                return
-        finally:
-            raw.close()
-        if more:
-            run(con, "INSERT INTO staging SELECT * FROM read_parquet($p)", {"p": part})
-        if progress:
-            progress("Reading observations", done + more, done + more)
-
-
-PARALLEL_FROM = 2_000_000  # observation ids: below this one reader is as quick (a helper
-# process takes about a second to start)
-
-
-def _split(ws: Workspace, versions: list[int] | None, readers: int | None) -> int | None:
-    """The observation id splitting a full SQLite read in two halves, or None for one
-    reader: `readers` (1 or 2) when given, else two from PARALLEL_FROM ids on a machine
-    with more than one core."""
-    if versions is not None or readers == 1 or (readers is None and (os.cpu_count() or 1) < 2):
-        return None
-    with ws.engine.connect() as conn:
-        low, high = conn.execute(select(func.min(Observation.id),
-                                        func.max(Observation.id))).one()
-    if low is None or (readers is None and high - low < PARALLEL_FROM):
-        return None
-    return int((low + high) // 2)
-
-
-def read_part(database: str, query: str, out: str) -> int:
-    """In a helper process: the rows of `query` on the SQLite file `database` into the
-    Parquet file `out` (the `staging` columns); returns how many."""
-    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    con = duckdb.connect()
+    raw = ws.engine.raw_connection()
     try:
-        run(con, "CREATE TABLE staging (" + ", ".join(f"{c} {t}" for c, t in _STAGING) + ")")
-        done = _copy_rows(source, query, con, ", ".join(f"CAST({c} AS {t})" for c, t in
-                                                        _STAGING), None)
-        run(con, "COPY staging TO $out (FORMAT parquet, COMPRESSION uncompressed)",
-            {"out": out})
-        return done
+        # The driver's own cursor: SQLAlchemy's row objects cost more than the copy itself.
+        _copy_rows(raw.driver_connection, text, con, select_cols, progress)  # type: ignore[arg-type]
     finally:
-        con.close()
-        source.close()
+        raw.close()
 
 
 def _copy_rows(source: sqlite3.Connection, query: str, con: duckdb.DuckDBPyConnection,
@@ -446,3 +372,4 @@ JOIN places p ON p.gv = coalesce(r.gazetteer_version_id, -1) AND p.a1 = coalesce
   AND p.a2 = coalesce(s.a2, '') AND p.a3 = coalesce(s.a3, '') AND p.a4 = coalesce(s.a4, '')
 LEFT JOIN origins o ON o.gv = coalesce(r.gazetteer_version_id, -1)
   AND o.origin_pcode = s.origin_pcode"""
+

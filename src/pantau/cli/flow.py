@@ -60,7 +60,7 @@ def _print(rows: list[dict[str, Any]], title: str, as_json: bool, limit: int = 2
         return
     t = Table(*rows[0].keys(), title=f"{title} ({len(rows)} rows)")
     for r in rows[:limit]:
-        t.add_row(*(f"{v:.1%}" if isinstance(v, float) and k.startswith("share") else
+        t.add_row(*(f"{v:.1%}" if isinstance(v, float) and "share" in k else
                     "" if v is None else str(v) for k, v in r.items()))
     console.print(t)
     if len(rows) > limit:
@@ -152,6 +152,23 @@ def flows(
     with opened(ctx) as ws:
         rows = ws.flow.flows(operation, period, dims, _filter(start, end, point, direction))
     _print(rows, f"Flows per {period}", as_json)
+
+
+@flow_app.command("compare")
+@friendly
+def compare(
+    ctx: typer.Context, operation: Operation,
+    period: Annotated[str, typer.Option(help="day, week (from Monday) or month.")] = "month",
+    by: Annotated[str, typer.Option(help="Comma-separated dimensions.")] = "point,direction",
+    start: Start = None, end: End = None, point: Points = None, direction: Direction = None,
+    as_json: AsJson = False,
+) -> None:
+    """Each period against the previous one: individuals, previous, change and relative
+    change (empty where the previous period has no groups counted)."""
+    dims = tuple(d.strip() for d in by.split(",") if d.strip())
+    with opened(ctx) as ws:
+        rows = ws.flow.compare(operation, period, dims, _filter(start, end, point, direction))
+    _print(rows, f"Each {period} against the previous", as_json)
 
 
 @flow_app.command("shares")

@@ -132,8 +132,8 @@ def build(settings: Settings, reporter: Reporter | None = None) -> DemoResult:
         step("Refreshing the analytics tables (approved data only)")
         refreshed = ws.analytics.refresh(scenario.SLUG, progress=report.rows)
         result.analytics, result.counted = dict(refreshed.rows), refreshed.observations
-        step(f"Second operation: {italy.NAME} (flow monitoring points and FMR counts)")
-        result.imported.append(Imported(italy.FMR_FILE, f"FMR, {italy.SLUG}",
+        step(f"Second operation: {italy.NAME} (flow monitoring points, FMR and FMS)")
+        result.imported.append(Imported(italy.FMR_FILE, f"{italy.SLUG}: FMPs, FMR and FMS",
                                         italy.build(ws, inputs / italy.SLUG)))
         step("Adding demo users (one per role) and making the demo operations public")
         result.users = add_demo_users(ws, scenario.SLUG, by=scenario.CHANGED_BY)

@@ -69,6 +69,15 @@ class Flow:
             return _plain(analytics.fetch(con, analytics.flows_sql(period, by, sql_where),
                                           params))
 
+    def compare(self, operation: str, period: str = "month", by: tuple[str, ...] = (
+            "point", "direction"), where: Filter | None = None) -> list[dict[str, Any]]:
+        """Each period against the previous one: individuals, previous, change, change
+        share (None where the previous period has no groups)."""
+        sql_where, params = (where or Filter()).sql()
+        with analytics.loaded(self.ws, operation) as con:
+            return _plain(analytics.fetch(con, analytics.compare_sql(period, by, sql_where),
+                                          params))
+
     def shares(self, operation: str, dimension: str = "previous_country",
                where: Filter | None = None) -> list[dict[str, Any]]:
         """Each value's share of the individuals whose `dimension` is known, with the base,
@@ -145,6 +154,6 @@ def _plain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for k, v in r.items():
             if isinstance(v, dt.date):
                 r[k] = v.isoformat()
-            elif isinstance(v, float) and k != "share_of_origin":
+            elif isinstance(v, float) and k not in ("share_of_origin", "change_share"):
                 r[k] = int(v) if v.is_integer() else v
     return rows

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from pantau.analytics.duck import run
 from pantau.errors import PantauError
 from pantau.operations import get_operation
-from pantau.store.flows import FlowCount, FlowPoint
+from pantau.store.flows import DIRECTIONS, FlowCount, FlowPoint
 from pantau.store.models import Site
 
 if TYPE_CHECKING:
@@ -64,12 +64,17 @@ class Filter:
             parts.append("list_contains($points, CAST(point AS VARCHAR))")
             params["points"] = list(self.points)
         if self.direction:
+            if self.direction not in DIRECTIONS:
+                raise PantauError("invalid", message=f"'{self.direction}' is not a direction "
+                                  f"(use one of: {', '.join(DIRECTIONS)})")
             parts.append("CAST(direction AS VARCHAR) = $direction")
             params["direction"] = self.direction
         return " AND ".join(parts), params
 
 
 def check(period: str | None = None, dims: tuple[str, ...] = ()) -> None:
+    """Periods and dimensions go into the SQL as words, not parameters: only known ones
+    pass, so no text from a request ever reaches the SQL."""
     if period is not None and period not in PERIODS:
         raise PantauError("invalid", message=f"'{period}' is not a period (use one of: "
                           f"{', '.join(PERIODS)})")
@@ -90,6 +95,23 @@ def flows_sql(period: str, by: tuple[str, ...], where: str = "TRUE") -> str:
             "SUM(boys) AS boys, SUM(girls) AS girls, SUM(unaccompanied) AS unaccompanied, "
             "COUNT(*) AS groups "
             f"FROM fmr WHERE {where} GROUP BY ALL ORDER BY period{sel}")
+
+
+def compare_sql(period: str, by: tuple[str, ...], where: str = "TRUE") -> str:
+    """Each period's individuals beside the previous period's (same `by` values), with the
+    change and the relative change. A previous period without any group counted is NULL,
+    not 0: FMR records groups, so it cannot tell "nobody passed" from "not observed"."""
+    check(period, by)
+    keys = ", ".join(by)
+    sel = f", {keys}" if by else ""
+    same = "".join(f" AND p.{k} IS NOT DISTINCT FROM c.{k}" for k in by)
+    return (f"WITH f AS (SELECT CAST(date_trunc('{period}', date) AS DATE) AS period{sel}, "
+            f"SUM(total) AS individuals FROM fmr WHERE {where} GROUP BY ALL) "
+            f"SELECT c.period{''.join(f', c.{k}' for k in by)}, c.individuals, "
+            "p.individuals AS previous, c.individuals - p.individuals AS change, "
+            "CAST(c.individuals - p.individuals AS DOUBLE) / p.individuals AS change_share "
+            f"FROM f c LEFT JOIN f p ON p.period = CAST(c.period - INTERVAL 1 {period} AS DATE)"
+            f"{same} ORDER BY c.period{''.join(f', c.{k}' for k in by)}")
 
 
 def shares_sql(dimension: str, where: str = "TRUE") -> str:

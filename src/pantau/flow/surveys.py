@@ -60,9 +60,8 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
 
 
 def _check(dimension: str) -> str:
-    if dimension in CATEGORIES:
-        return dimension
-    if dimension in MULTI or dimension in VULNERABILITIES:
+    """Only known words reach the SQL (they are column names, not parameters)."""
+    if dimension in (*CATEGORIES, *MULTI, *VULNERABILITIES):
         return dimension
     raise PantauError("invalid", message=f"'{dimension}' is not a survey dimension (use one "
                       f"of: {', '.join((*CATEGORIES, *MULTI, *VULNERABILITIES))})")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pantau import __version__
 from pantau.analytics.duck import scalar
 from pantau.errors import PantauError
-from pantau.publish.dataset import Dataset, build
+from pantau.publish.dataset import Dataset, build, group_column
 from pantau.publish.package import HdxPackage
 from pantau.publish.writers import write_csv, write_geojson, write_xlsx
 
@@ -185,6 +185,38 @@ class Publish:
         from pantau.publish.dtm_import import import_records
 
         return import_records(self.ws, operation, Path(path), gazetteer_version, progress)
+
+    def hide_small_cells(self, operation: str, table: str, rows: list[dict[str, Any]],
+                         suppress_below: int | None = None) -> list[dict[str, Any]]:
+        """Empty, in `rows` read from an analytics table (dicts, as pages and APIs read
+        them), the cells the published `table` suppresses, so that a page never shows what
+        the files hide. Each row must hold the table's identifying columns (operation,
+        assessment_type, round_number, admin_level, the admin P-codes, population_group …);
+        one that does not is an error, never a silently unsuppressed row."""
+        from pantau.publish.dataset import WIDE
+        from pantau.publish.disclosure import SUPPRESSED
+
+        threshold = self.policy(operation).min_cell if suppress_below is None \
+            else suppress_below
+        if threshold <= 0 or table not in SUPPRESSED:
+            return rows
+        pattern = self.suppression(operation, table, threshold)
+        need = [*pattern.identity, *(["population_group"] if table in WIDE else [])]
+        out = []
+        for row in rows:
+            missing = [c for c in need if c not in row]
+            if missing:
+                raise PantauError("invalid", message=f"rows of {table} need "
+                                  f"{', '.join(missing)} to be checked for small cells")
+            hidden = pattern.of(row)
+            new = dict(row)
+            if hidden:
+                prefix = group_column(row["population_group"]) + "_" if table in WIDE else ""
+                for column in row:
+                    if prefix + column in hidden:
+                        new[column] = None
+            out.append(new)
+        return out
 
     def records(self, operation: str, out: str | Path, form: str | None = None, *,
                 include_personal: bool = False, keys: list[str] | None = None,

@@ -21,6 +21,13 @@ HIDDEN = ("country_iso3", "round_id", "gazetteer_version_id", "records")
 GROUP_ORDER = ("idps", "returnees", "migrants", "refugees", "host")
 
 
+def group_column(group: str | None, i: int = 0) -> str:
+    """The column prefix of a population group in the wide tables (`idps` → `idps_ind` …);
+    a count of no stated group is `unspecified`."""
+    g = group or UNSPECIFIED
+    return re.sub(r"[^a-z0-9]+", "_", g.lower()).strip("_") or f"group{i}"
+
+
 @dataclass(frozen=True)
 class Dataset:
     table: str
@@ -51,7 +58,7 @@ def build(table: str, operation: str, columns: list[str], where: str,
     pivot, out, tags = [], list(keys), [tag(c) for c in keys]
     for i, g in enumerate(groups):
         params[f"g{i}"] = g
-        name = re.sub(r"[^a-z0-9]+", "_", g.lower()).strip("_") or f"group{i}"
+        name = group_column(g, i)
         for h in HEADLINE:
             pivot.append(f"sum({h}) FILTER (WHERE coalesce(population_group, "
                          f"'{UNSPECIFIED}') = $g{i}) AS {name}_{h}")

@@ -324,8 +324,9 @@ def _hierarchy(columns: list[str], rows: list[list[Any]], figures: list[int]) ->
     col = {c: i for i, c in enumerate(columns)}
     lv = col["admin_level"]
     admin = {i for i, c in enumerate(columns) if c.startswith("admin") and c != "admin_level"}
+    # `status` (round_change: both / new / gone) may differ between an area and its parts.
     other = [i for i in range(len(columns)) if i not in figures and i not in admin and i != lv
-             and columns[i] != "gazetteer_version"]
+             and columns[i] not in ("gazetteer_version", "status")]
 
     def code(row: list[Any], level: int) -> Any:
         i = col.get(f"admin{level}_pcode")

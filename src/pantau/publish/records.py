@@ -130,7 +130,7 @@ def _columns(versions: list[FormVersion]) -> tuple[list[dict[str, Any]], set[str
         personal |= personal_paths(fields)
         quasi += [q for q in quasi_paths(fields) if q not in quasi]
         for f in fields:
-            if f["type"] in _SKIP or (f.get("repeat") and f["type"] != "repeat"):
+            if f["type"] in _SKIP or f.get("repeat"):  # inside a repeat: not one value
                 continue
             seen.setdefault(f["path"], f)
     return list(seen.values()), personal, quasi

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from pantau.workspace import Workspace
 
 log = logging.getLogger("pantau.quality")
-GATHER = 0.5  # seconds: the least time between two passes of a server's checker
+GATHER = 2.0  # seconds: the least time from one pass of a server's checker to the next
+IDLE = 3.0  # and at least this many times the last pass took: checks use ≤ 1/3 of a core
 CHECKED_OUTCOMES = ("created", "updated")  # what changes a record's data (not a re-send)
 
 
@@ -123,9 +124,10 @@ class Checker:
     list and compiled form rules are read for it), so one pass per group commit would slow
     a busy server down several times over (measured: benchmarks/ingest_checks.py). Here the
     writer only hands the ids over and goes on storing; the checker takes everything that
-    arrived since its previous pass (at most one pass per `GATHER` seconds) and checks it in
-    one pass. Under load the checks trail the data by a pass or two; idle, they follow each
-    batch within `GATHER` seconds. On SQLite the pass
+    arrived since its previous pass and checks it in one pass. A pass starts at least
+    `GATHER` seconds, and `IDLE` times as long as the previous pass took, after the previous
+    one started, so the checks never take more than a third of a core from ingest however
+    big the operation grows; the checks then trail the data by a pass or two. On SQLite the pass
     reads outside a transaction and takes the write lock only for writing its flags, so the
     writer waits at most that long (and the other way round)."""
 
@@ -155,24 +157,26 @@ class Checker:
             self._cond.notify_all()
 
     def _serve(self) -> None:
-        last = -GATHER
+        next_pass = 0.0
         while True:
             with self._cond:
                 while not self._pending and not self._closed:
                     self._cond.wait()
-                while not self._closed and (left := last + GATHER - time.monotonic()) > 0:
-                    self._cond.wait(left)  # gather: at most one pass per GATHER seconds
+                while not self._closed and (left := next_pass - time.monotonic()) > 0:
+                    self._cond.wait(left)  # gather what arrives meanwhile into one pass
                 if not self._pending:
                     return
                 ids, self._pending = self._pending, set()
                 self._busy = True
-                last = time.monotonic()
+            start = time.monotonic()
             try:
                 check_submissions(self.ws, ids)
                 self.passes += 1
             except Exception:  # noqa: BLE001 — the thread must serve on; the data is stored
                 log.exception("checks of %d new submission(s) failed", len(ids))
             finally:
+                took = time.monotonic() - start
+                next_pass = start + max(GATHER, IDLE * took)
                 with self._cond:
                     self._busy = False
                     self._cond.notify_all()

@@ -66,6 +66,18 @@ def flows(request: Request, operation: str, period: str = "week",
     return {"operation": operation, "period": period, "by": list(_dims(by)), "rows": rows}
 
 
+@router.get("/{operation}/compare")
+def compare(request: Request, operation: str, period: str = "month",
+            by: str = "point,direction", start: str | None = Start, end: str | None = End,
+            point: list[str] | None = Points, direction: str | None = Direction
+            ) -> dict[str, Any]:
+    """Each period against the previous one: individuals, previous, change, change_share
+    (null where the previous period has no groups counted)."""
+    rows = request.app.state.ws.flow.compare(operation, period, _dims(by),
+                                             _filter(start, end, point, direction))
+    return {"operation": operation, "period": period, "by": list(_dims(by)), "rows": rows}
+
+
 @router.get("/{operation}/shares")
 def shares(request: Request, operation: str, by: str = "previous_country",
            start: str | None = Start, end: str | None = End,

@@ -3,8 +3,14 @@
 (function () {
   "use strict";
 
+  // A choice made with the mouse or a finger applies at once; with the keyboard, arrows only
+  // move through the options and "Apply" applies them (no change of page while browsing
+  // options: WCAG 3.2.2, on input).
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
-    el.addEventListener("change", function () { el.form.submit(); });
+    var pointer = false;
+    el.addEventListener("pointerdown", function () { pointer = true; });
+    el.addEventListener("keydown", function () { pointer = false; });
+    el.addEventListener("change", function () { if (pointer) { el.form.submit(); } });
   });
 
   var blob = document.getElementById("page-data");
