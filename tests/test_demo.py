@@ -152,11 +152,13 @@ def _facts(settings: Settings) -> dict[str, object]:
             == "SA"
 
         summary = workspace_summary(ws)
-        (top, *_rest) = summary["operations"][0]["sites_by_admin2"]
+        (sulteng,) = [o for o in summary["operations"] if o["slug"] == SLUG]
+        (top, *_rest) = sulteng["sites_by_admin2"]
         assert (top["pcode"], top["name"]) == ("ID7271", "Kota Palu")
         assert "approximate" in summary["notice"]
-        for change in summary["operations"][0]["recent_changes"]:
-            del change["changed_at"]  # the time of the build, the one thing that differs
+        for op in summary["operations"]:
+            for change in op["recent_changes"]:
+                del change["changed_at"]  # the time of the build, the one thing that differs
         return {"sites": [(s.code, s.name, s.admin_pcodes, s.closed_on, s.version)
                           for s in sites], "summary": summary}
     finally:

@@ -73,13 +73,14 @@ def test_no_personal_data_is_tagged():
         assert not any("name" in f["path"] and "informant" in f["path"] for f in fields)
 
 
-def test_library_lists_the_three_forms():
+def test_library_lists_the_shipped_forms():
     assert [(f["form_id"], f["assessment_type"]) for f in shipped()] == [
-        ("dtm_ba", "BA"), ("dtm_sa", "SA"), ("dtm_ett", "ETT")]
+        ("dtm_ba", "BA"), ("dtm_sa", "SA"), ("dtm_ett", "ETT"), ("dtm_fmr", "FMR"),
+        ("dtm_fms", "FMS")]
 
 
 def test_imported_library_forms_get_their_assessment_type(ws, tmp_path):
     ws.operations.create("idn-sulteng", "IDN", "Central Sulawesi")
     written = ws.forms.export_library(tmp_path / "forms")
     types = {ws.forms.import_xlsform("idn-sulteng", p).assessment_type for p in written}
-    assert types == {"BA", "SA", "ETT"}
+    assert types == {"BA", "SA", "ETT", "FMR", "FMS"}

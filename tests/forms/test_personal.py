@@ -145,3 +145,24 @@ def _stored(ws: Workspace) -> dict[str, dict]:
     with ws.session() as s:
         fv = s.scalars(select(FormVersion).where(FormVersion.current.is_(True))).one()
         return {f["name"]: f for f in fv.fields}
+
+
+def test_counts_of_groups_have_no_quasi_identifiers_and_respondents_do(tmp_path: Path) -> None:
+    # Flow monitoring registry shape: daily counts at a point, by nationality.
+    fmr = write_xlsform(tmp_path / "fmr.xlsx", [
+        ["text", "fmp_id", "Point", "#loc+code", ""],
+        ["select_one nat", "nationality", "Nationality", "#country+code+nationality", ""],
+        ["integer", "women", "Women", "#affected+ind+f+adults", ""]],
+        {"form_id": "fmr", "version": "1"}, [["nat", "IDN", "Indonesia"]])
+    assert quasi_paths(file_fields(fmr)) == []
+    # Flow monitoring survey shape: one respondent per record.
+    fms = write_xlsform(tmp_path / "fms.xlsx", [
+        ["text", "fmp_id", "Point", "#loc+code", ""],
+        ["select_one sex", "sex", "Sex", "#respondee+sex", ""],
+        ["select_one nat", "nationality", "Nationality", "#country+code+nationality", ""],
+        ["text", "who", "Respondent", "#respondee+name", ""]],
+        {"form_id": "fms", "version": "1"}, [*CHOICES, ["nat", "IDN", "Indonesia"]])
+    fields = {f["name"]: f for f in file_fields(fms)}
+    assert (fields["sex"]["personal"], fields["sex"]["quasi"]) == (False, True)
+    assert fields["who"]["personal"] and not fields["who"]["quasi"]
+    assert quasi_paths(fields.values()) == ["fmp_id", "sex", "nationality"]

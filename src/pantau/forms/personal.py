@@ -69,9 +69,9 @@ _PLACE_WORDS = {"site", "lokasi", "location", "loc", "village", "desa", "kelurah
 _QUASI_WORDS = {"sex", "gender", "age", "umur", "usia", "jenis_kelamin", "kelamin",
                 "nationality", "kewarganegaraan", "ethnicity", "ethnic", "suku", "religion",
                 "agama", "marital", "disability", "disabilitas", "occupation", "pekerjaan",
-                "birth", "dob", "yob"}
+                "education", "pendidikan", "employment", "birth", "dob", "yob"}
 _QUASI_ATTRS = {"sex", "gender", "age", "nationality", "ethnicity", "religion", "marital",
-                "disability", "occupation"}
+                "disability", "occupation", "education", "employment"}
 _COUNTED = {"affected", "population", "inneed", "targeted", "reached", "displaced", "need",
             "indicator", "value"}
 
@@ -90,6 +90,8 @@ def classify(f: Mapping[str, Any]) -> tuple[bool, str | None, bool]:
     if kind in _MEDIA_TYPES:
         return True, f"{kind}: may show or record people", False
     if tag is not None and tag.hashtag in _PEOPLE_TAGS:
+        if tag.attributes and not tag.has(*_PERSON_ATTRS, "address"):
+            return False, None, True  # #respondee+sex, +age, +education: describes, not names
         return True, f"HXL {tag} is about a person", False
     site_words = (words | label) & {"site", "lokasi", "location", "camp", "posko", "facility"}
     if tag is not None and tag.hashtag == "geo" and tag.has("lat", "lon", "coord", "x", "y") \
@@ -132,13 +134,34 @@ def classify_fields(fields: list[dict[str, Any]],
         elif f["path"] in freed:
             personal, why = False, None
         f["personal"], f["personal_why"], f["quasi"] = personal, why, quasi
-    has_person_quasi = any(f["quasi"] for f in fields)
+    people = _records_are_people(fields)
+    has_person_quasi = people and any(f["quasi"] for f in fields)
     for f in fields:
         if given_quasi is not None:
             f["quasi"] = f["path"] in given_quasi and not f["personal"]
+        elif not people:
+            f["quasi"] = False  # a group's attributes (nationality of a count), not a person's
         elif has_person_quasi and not f["personal"] and _place_code(f):
             f["quasi"] = True
     return fields
+
+
+def _records_are_people(fields: list[dict[str, Any]]) -> bool:
+    """Whether a record describes one person (a survey respondent, a registered household)
+    rather than a group (a site's or a flow point's counts): it has a field tagged about a
+    person, or one that identifies a person, or it counts nobody."""
+    counts = False
+    for f in fields:
+        tag = _tag(f.get("hxl"))
+        if tag is not None and tag.hashtag in _PEOPLE_TAGS:
+            return True
+        why = f.get("personal_why") or ""
+        if f.get("personal") and why != "free text" and not why.startswith("device") \
+                and "may show or record people" not in why:
+            return True
+        counts = counts or (tag is not None and tag.hashtag in _COUNTED
+                            and f.get("type") in ("integer", "decimal"))
+    return not counts
 
 
 def personal_paths(fields: Iterable[Mapping[str, Any]]) -> set[str]:

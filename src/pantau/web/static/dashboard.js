@@ -63,6 +63,7 @@
     share: function (c) {
       var o = draw.bar(c);
       o.xAxis.max = 100;
+      o.xAxis.interval = 25;
       o.xAxis.axisLabel.formatter = function (v) { return num(v) + "%"; };
       o.tooltip.valueFormatter = function (v) { return num(v) + "%"; };
       o.series[0].label.formatter = function (p) { return num(p.value) + "%"; };
