@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import hashlib
 import multiprocessing
 import os
@@ -57,6 +58,8 @@ from benchmarks.scratch import scratch_database  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 OP = "idn-palu"
+DEVICE = ("bench-device", "bench device password")  # a collector account, HTTP Basic as Collect
+BASIC = "Basic " + base64.b64encode(":".join(DEVICE).encode()).decode()
 CENTRAL = 41.0  # submissions/s, ODK Central's published figure (250-question form, 2 GB machine)
 GOAL = 10 * CENTRAL
 XF = "{http://www.w3.org/2002/xforms}"
@@ -212,7 +215,7 @@ async def _clients(base: str, jobs: list[Job], clients: int) -> dict:  # type: i
     path = f"/openrosa/{OP}/submission"
 
     async def device() -> None:
-        async with httpx.AsyncClient(base_url=base) as client:  # what Collect asks first
+        async with httpx.AsyncClient(base_url=base, auth=DEVICE) as client:  # Collect's first asks
             assert (await client.head(path)).status_code == 204
             assert (await client.get(f"/openrosa/{OP}/formList")).status_code == 200
         reader, writer = await asyncio.open_connection(host, int(port))
@@ -222,6 +225,7 @@ async def _clients(base: str, jobs: list[Job], clients: int) -> dict:  # type: i
                 job = await queue.get()
                 t = time.perf_counter()
                 writer.write(f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                             f"Authorization: {BASIC}\r\n"
                              f"Content-Type: {job.content_type}\r\nX-OpenRosa-Version: 1.0"
                              f"\r\nContent-Length: {len(job.body)}\r\n\r\n".encode()
                              + job.body)
@@ -284,8 +288,8 @@ def start_server(settings: Settings, port: int, profile: Path | None,
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
     for _ in range(600):
         try:
-            if httpx.head(f"http://127.0.0.1:{port}/openrosa/{OP}/submission").status_code \
-                    == 204:
+            if httpx.head(f"http://127.0.0.1:{port}/openrosa/{OP}/submission",
+                          auth=DEVICE).status_code == 204:
                 return proc
         except httpx.TransportError:
             time.sleep(0.05)
@@ -323,6 +327,8 @@ def run(label: str, settings: Settings, args: argparse.Namespace) -> None:
     try:
         ws.operations.create(OP, "IDN", "Palu earthquake and tsunami", avg_household_size=4.5)
         ws.forms.import_xlsform(OP, path_of("dtm_sa.xlsx"))
+        ws.access.add_user(DEVICE[0], DEVICE[1], by="benchmark")  # devices log in as Collect does
+        ws.access.grant(DEVICE[0], OP, "collector", by="benchmark")
         jobs, expected = workload(ws, args.submissions, args.seed)
         port = free_port()
         proc = start_server(settings, port, args.profile, label)

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from pantau.web.app import create_app
 from pantau.workspace import Workspace
 from tests.analytics import scenario as sc
+from tests.publish.keys import dtm_key
 
 D1, D2 = dt.date(2018, 10, 5), dt.date(2018, 11, 5)
-KEY = {"Ocp-Apim-Subscription-Key": "test-key"}
 NAME = "Central Sulawesi Earthquake 2018"
 
 
@@ -29,11 +29,12 @@ def client(ws: Workspace, tmp_path: Path) -> Iterator[TestClient]:
     sc.village(ws, D1, "ID7210", [("ID7271", "earthquake", 10, 40)], returnees=(3, 12))
     ws.analytics.refresh(sc.OP)
     with TestClient(create_app(ws)) as c:
+        c.headers["Ocp-Apim-Subscription-Key"] = dtm_key(ws)
         yield c
 
 
 def _get(client: TestClient, path: str, **params: Any) -> dict[str, Any]:
-    r = client.get(f"/v3/displacement/{path}", params=params, headers=KEY)
+    r = client.get(f"/v3/displacement/{path}", params=params)
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -102,6 +103,10 @@ def test_lists_and_the_key(client: TestClient) -> None:
     assert _get(client, "operation-list")["result"] == [{
         "operation": NAME, "operationStatus": "Active", "admin0Name": "Indonesia",
         "admin0Pcode": "IDN"}]
-    r = client.get("/v3/displacement/admin0", params={"Admin0Pcode": "IDN"})
+    r = client.get("/v3/displacement/admin0", params={"Admin0Pcode": "IDN"},
+                   headers={"Ocp-Apim-Subscription-Key": ""})  # no key
+    assert r.status_code == 401 and r.json()["isSuccess"] is False
+    r = client.get("/v3/displacement/admin0", params={"Admin0Pcode": "IDN"},
+                   headers={"Ocp-Apim-Subscription-Key": "made-up"})
     assert r.status_code == 401 and r.json()["isSuccess"] is False
     assert "/v3/displacement/admin2" in client.get("/openapi.json").json()["paths"]

@@ -14,9 +14,9 @@ from pantau.web.app import create_app
 from pantau.workspace import Workspace
 from tests.analytics import scenario as sc
 from tests.conftest import Cli
+from tests.publish.keys import dtm_key
 
 NAME = "Central Sulawesi Earthquake 2018"
-KEY = {"Ocp-Apim-Subscription-Key": "test-key"}
 COMPARED = ("operation", "admin0Name", "admin0Pcode", "admin1Name", "admin1Pcode",
             "numPresentIdpInd", "reportingDate", "yearReportingDate", "monthReportingDate",
             "roundNumber", "displacementReason", "numberMales", "numberFemales",
@@ -68,7 +68,7 @@ def test_round_trip_through_v3(built: Workspace, cli: Cli, tmp_path: Path) -> No
     cli("refresh", sc.OP)
     with TestClient(create_app(built)) as client:
         body = client.get("/v3/displacement/admin1", params={"Operation": NAME},
-                          headers=KEY).json()
+                          headers={"Ocp-Apim-Subscription-Key": dtm_key(built)}).json()
     assert body["isSuccess"] is True
     got = sorted(({k: r[k] for k in COMPARED} for r in body["result"]),
                  key=lambda r: (r["assessmentType"], r["numPresentIdpInd"]))

@@ -13,6 +13,7 @@ from dtmapi.exceptions import DTMApiResponseError
 from pantau.web.app import create_app
 from pantau.workspace import Workspace
 from tests.analytics import scenario as sc
+from tests.publish.keys import dtm_key
 from tests.serving import serve
 
 NAME = "Central Sulawesi Earthquake 2018"
@@ -21,9 +22,9 @@ NAME = "Central Sulawesi Earthquake 2018"
 class LocalDTMApi(dtmapi.DTMApi):  # type: ignore[misc]
     """IOM's client, pointed at a local server instead of dtmapi.iom.int."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, key: str) -> None:
         self.base = base
-        super().__init__(subscription_key="test-key", max_retries=0, timeout=30)
+        super().__init__(subscription_key=key, max_retries=0, timeout=30)
 
     def _get_endpoint(self, endpoint_type: str) -> str:
         return super()._get_endpoint(endpoint_type).replace("https://dtmapi.iom.int", self.base)
@@ -37,7 +38,7 @@ def api(ws: Workspace, tmp_path: Path) -> Iterator[LocalDTMApi]:
     sc.site(ws, dt.date(2018, 11, 5), "S1", "ID7271", hh=80, ind=300)
     ws.analytics.refresh(sc.OP)
     with serve(create_app(ws)) as base:
-        yield LocalDTMApi(base)
+        yield LocalDTMApi(base, dtm_key(ws))
 
 
 def test_the_official_client_reads_pantau(api: LocalDTMApi) -> None:

@@ -181,3 +181,15 @@ def test_a_kobo_pull_is_checked_once_its_pages_are_stored(ws, tmp_path):
     assert pulled.counts == {"created": 5} and pulled.pages == 3
     flags = [(f.instance_id, f.check, f.field) for f in ws.quality.flags(OP)]
     assert flags == [(kobo.subs[3].instance_id, "choice", "shelter_type")]
+
+
+def test_an_import_reports_the_progress_of_its_checks(sa, ws):
+    """What the CLI's progress bar follows once the records are stored."""
+    seen: list[tuple[int, int]] = []
+    path = sa.folder / "two.json"
+    records = [sa.record("PAL-001", "2018-10-05"), sa.record("SIG-001", "2018-10-05")]
+    path.write_text(json.dumps({"results": [{k: str(v) if isinstance(v, int) else v
+                                             for k, v in r.items()} for r in records]}),
+                    encoding="utf-8")
+    ws.ingest.import_file(OP, FORM, path, check_progress=lambda n, total: seen.append((n, total)))
+    assert seen and seen[-1] == (2, 2)

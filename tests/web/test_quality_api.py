@@ -330,3 +330,50 @@ def test_the_data_page_hides_review_forms_from_analysts_and_refuses_their_posts(
         assert "/data/approve" not in html and "/data/clean" not in html
         r = c.post(f"/operations/{OP}/data/approve", data={"round": 1, "csrf_token": "x"})
         assert r.status_code == 403
+
+
+@pytest.mark.browser
+def test_the_data_page_in_a_real_browser(ws, data):
+    """Log in, approve an area and reopen it with a reason, in Chromium, without console
+    errors; the screenshot goes to tests/screenshots/ for a person to look at."""
+    from pathlib import Path
+
+    from tests.conftest import unavailable
+    from tests.serving import serve
+    from tests.web.test_browser import ARGS, CHROMIUM, SCREENSHOTS
+
+    if not CHROMIUM.exists():
+        unavailable(f"Chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    ws.access.add_user("ana", PASSWORD)
+    ws.access.grant("ana", OP, "manager")
+    with serve(create_app(ws, secure_cookies=False)) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{url}/operations/{OP}/data?round=1")
+        page.fill("input[name=username]", "ana")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form button[type=submit]")
+        page.wait_for_url(f"**/operations/{OP}/data")  # back where the login started
+        page.select_option("#f-round", "1")
+        page.click("button:has-text('Show')")
+        page.wait_for_url(f"**/operations/{OP}/data?round=1")
+        assert page.locator("#table-flags tbody tr").count() >= 4
+        page.click("button[aria-label='Approve ID7271']")
+        page.wait_for_selector("#done")
+        assert "approved ID7271: 2 submission(s) approved" in page.inner_text("#done")
+        assert page.inner_text("tr[data-area=ID7271] td.status").lower() == "approved"
+        Path(SCREENSHOTS).mkdir(exist_ok=True)
+        store = "sqlite" if ws.settings.is_sqlite else "postgres"
+        page.screenshot(path=str(SCREENSHOTS / f"data-page-{store}.png"), full_page=True)
+        page.fill("#reason-ID7271", "households recounted")
+        page.click("tr[data-area=ID7271] button:has-text('Reopen')")
+        page.wait_for_selector("#done")
+        assert "reopened ID7271: 2 submission(s) back to received" in page.inner_text("#done")
+        browser.close()
+    assert errors == []
+    assert ws.review.status(OP, 1)[0].areas[-1].state == "open"

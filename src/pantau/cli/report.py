@@ -1,13 +1,19 @@
 """What an import or a pull did, printed the same way by every command that brings
 submissions in (`pantau submissions import`, `pantau pull kobo`, `pantau pull central`),
-and what became of a pull's attachments."""
+and what became of a pull's attachments; and `pantau report round`, the printable round
+report as PDF or HTML."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
-from pantau.cli.app import console
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from pantau.cli.app import app, console, friendly, opened
+from pantau.errors import PantauError
 
 if TYPE_CHECKING:
     from pantau.ingest.attachments import Pulled
@@ -55,3 +61,60 @@ def print_attachments(result: Pulled, again: str) -> None:
     if counts.get("failed", 0) or counts.get("not_on_server", 0):
         console.print(f"  The submissions are stored; `{again}` fetches the missing files "
                       "later.", highlight=False, markup=False)
+
+
+report_app = typer.Typer(help="Printable reports of an operation's figures.",
+                         no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("round")
+@friendly
+def round_report(
+    ctx: typer.Context,
+    operation: Annotated[str, typer.Argument(help="Operation id.")],
+    assessment_type: Annotated[str, typer.Option("--type", "-t",
+                                                 help="Assessment type, e.g. SA.")],
+    number: Annotated[int, typer.Option("--round", "-r", min=0, help="Round number.")],
+    out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False, help=(
+        "File to write: .pdf (printed by headless Chromium) or .html (one self-contained "
+        "page, no Chromium needed)."))],
+    lang: Annotated[str, typer.Option(help="Language of the labels: en or id.")] = "en",
+) -> None:
+    """The round report: key figures, a map of IDPs by admin-2 area, tables by admin area,
+    reasons, needs and the methodology note (period, coverage, approvals, gazetteer
+    version, small-cell rule), on A4. The same page as /operations/OP/rounds/TYPE/N/report.
+    Run `pantau refresh` first."""
+    from pantau.publish import round_report as rr
+    from pantau.web.dashboard.i18n import LANGUAGES
+
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".html", ".htm"):
+        raise typer.BadParameter(f"'{out}': the file must end in .pdf or .html",
+                                 param_hint="--out")
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(f"'{lang}' is not one of {', '.join(LANGUAGES)}",
+                                 param_hint="--lang")
+    if suffix == ".pdf" and rr.chromium() is None:
+        raise rr.NoChromium
+    with opened(ctx) as ws, Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                     TimeElapsedColumn(), console=console,
+                                     transient=True) as bar:
+        task = bar.add_task("Reading the figures")
+        data = rr.report_data(ws, operation, assessment_type, number)
+        if data["source"] is None:
+            raise PantauError("invalid", message=f"operation {operation} has no approved "
+                              f"figures in its analytics tables: run `pantau refresh "
+                              f"{operation}` (after approving the round's data)")
+        html = rr.render_html(data, lang, inline_css=True)
+        if suffix == ".pdf":
+            bar.update(task, description="Printing the PDF with headless Chromium")
+            content = rr.print_pdf(html)
+        else:
+            content = html.encode("utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(content)
+    source = data["source"]
+    console.print(f"Round report of {operation}, {source['assessment_type']} round "
+                  f"{source['round_number']}: {out} ({len(content):,} bytes)",
+                  highlight=False, markup=False)

@@ -34,9 +34,12 @@ class Ingest:
         self.ws = ws
 
     def import_file(self, operation: str, form: str, path: str | Path,
-                    progress: Callable[[int], None] | None = None) -> IngestResult:
+                    progress: Callable[[int], None] | None = None,
+                    check_progress: Callable[[int, int], None] | None = None) -> IngestResult:
         """Import a KoboToolbox or ODK Central export of `form`, all in one transaction:
-        unreadable records go to the quarantine, an error leaves the store as it was."""
+        unreadable records go to the quarantine, an error leaves the store as it was. Then
+        the per-record quality checks run on what it stored (`check_progress(done, total)`
+        follows them)."""
         from pantau.ingest.files import read_export
         from pantau.quality.incoming import check_since, version_mark
 
@@ -45,7 +48,7 @@ class Ingest:
             f = get_form(s, operation, form)
             fields = current_version(s, f).fields
             result = ingest(s, f, read_export(Path(path), fields), progress)
-        check_since(self.ws, operation, mark, form)
+        check_since(self.ws, operation, mark, form, check_progress)
         return result
 
     def receive(self, operation: str, form: str, incoming: Incoming) -> Outcome:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from pantau.errors import PantauError
-from pantau.quality.run import CheckResult, run_checks
+from pantau.quality.run import CheckResult, Progress, run_checks
 from pantau.store.models import Form, Operation, Submission, SubmissionVersion
 
 if TYPE_CHECKING:
@@ -42,8 +42,8 @@ IDLE = 3.0  # and at least this many times the last pass took: checks use ≤ 1/
 CHECKED_OUTCOMES = ("created", "updated")  # what changes a record's data (not a re-send)
 
 
-def check_versions(ws: Workspace, operation: str, version_ids: Iterable[int]
-                   ) -> CheckResult | None:
+def check_versions(ws: Workspace, operation: str, version_ids: Iterable[int],
+                   progress: Progress | None = None) -> CheckResult | None:
     """Run the per-record checks on exactly these versions (those no longer current are
     skipped) and replace their flags, in one transaction. None when there is nothing to check,
     when the operation's settings say `on_ingest: false`, or when the check could not run
@@ -56,7 +56,8 @@ def check_versions(ws: Workspace, operation: str, version_ids: Iterable[int]
         if not config.on_ingest:
             return None
         with ws.session() as s:
-            return run_checks(s, operation, config.per_record(), version_ids=ids)
+            return run_checks(s, operation, config.per_record(), version_ids=ids,
+                              progress=progress)
     except PantauError as exc:
         # messages of settings and rule errors name files, forms and fields, never answers
         log.warning("checks of %d new submission version(s) of %s did not run: %s; "
@@ -73,8 +74,8 @@ def version_mark(ws: Workspace) -> int:
         return int(s.scalar(select(func.max(SubmissionVersion.id))) or 0)
 
 
-def check_since(ws: Workspace, operation: str, mark: int, form: str | None = None
-                ) -> CheckResult | None:
+def check_since(ws: Workspace, operation: str, mark: int, form: str | None = None,
+                progress: Progress | None = None) -> CheckResult | None:
     """Check the current versions of the operation's (or one form's) submissions stored
     after `mark` (`version_mark` before the import or pull began).
 
@@ -91,7 +92,7 @@ def check_since(ws: Workspace, operation: str, mark: int, form: str | None = Non
         if form is not None:
             q = q.where(Form.xml_form_id == form)
         ids = list(s.scalars(q))
-    return check_versions(ws, operation, ids)
+    return check_versions(ws, operation, ids, progress)
 
 
 def check_submissions(ws: Workspace, submission_ids: Iterable[int]) -> list[CheckResult]:

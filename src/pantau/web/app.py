@@ -128,4 +128,10 @@ def create_app(ws: Workspace, *, secure_cookies: bool | None = None) -> FastAPI:
 
     app.include_router(dashboard_router)  # public pages: "aggregates:read"
     app.include_router(lang_router)  # /lang/{code}: "public"
+    from pantau.web.flow_pages import router as flow_pages_router
+
+    app.include_router(flow_pages_router)  # flow monitoring pages: "aggregates:read"
+    from pantau.web.report import router as report_router
+
+    app.include_router(report_router)  # round reports (HTML, PDF): "aggregates:read"
     return app

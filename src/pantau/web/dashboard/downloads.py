@@ -5,7 +5,8 @@ shows. Every row starts with the operation, assessment type, round, reporting da
 gazetteer version the figures come from; the columns get their hashtags from the one HXL
 table (`pantau.publish.hxl`), and the files are written by `pantau.publish.writers` — the
 same code as `pantau export`: formula-safe cells, whole numbers as whole numbers, an empty
-cell for "not reported".
+cell for "not reported". A suppressed cell is empty too, and named in the row's last
+column `suppressed` (`#meta+suppressed`), as in the files of `pantau export`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pantau import __version__
 from pantau.analytics import COUNTING_RULE
 from pantau.analytics.views import SOURCE_COLUMNS
 from pantau.errors import PantauError
+from pantau.publish.disclosure import MARK_COLUMN, MARK_TAG
 from pantau.publish.hxl import tag
 from pantau.publish.writers import write_csv, write_xlsx
 
@@ -54,14 +56,23 @@ def write(data: dict[str, Any], page: str, table: str, fmt: str, out: Path) -> i
     source = data["source"]
     own = [c for c in chosen["columns"] if c not in SOURCE_COLUMNS]
     columns = [*SOURCE_COLUMNS, *own]
-    rows = [[_typed(source.get(c)) if c in SOURCE_COLUMNS else _typed(r.get(c))
+    rows = [[_typed(source.get(c)) if c in SOURCE_COLUMNS else _cell(r, c)
              for c in columns] for r in chosen["rows"]]
-    tags = [tag(c) for c in columns]
+    tags = [MARK_TAG if c == MARK_COLUMN else tag(c) for c in columns]
     if fmt == "csv":
         write_csv(out, columns, tags, rows)
     else:
         write_xlsx(out, columns, tags, rows, _metadata(data, page, table, len(rows)))
     return len(rows)
+
+
+def _cell(row: dict[str, Any], column: str) -> Any:
+    """A row's value; the list of suppressed fields as the export writes it (space-separated,
+    empty for none)."""
+    value = row.get(column)
+    if column == MARK_COLUMN:
+        return " ".join(value) if value else None
+    return _typed(value)
 
 
 def _typed(value: Any) -> Any:
@@ -88,6 +99,11 @@ def _metadata(data: dict[str, Any], page: str, table: str, rows: int) -> dict[st
         "empty_cells": "not reported (never zero)",
         "different_assessment_types": "never summed together: each row is of one type",
         "hxl": "the second row holds HXL hashtags (https://hxlstandard.org)",
+        **({"suppression": data["disclosure"]["note"],
+            "suppression_threshold": data["disclosure"]["threshold"],
+            "suppressed_cells": sum(len(r.get(MARK_COLUMN) or ()) for r in pick(
+                data, table)["rows"])}
+           if (data.get("disclosure") or {}).get("applied") else {}),
         "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0),
         "generated_by": f"pantau {__version__}",
     }

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from starlette.requests import Request
 
 LOCALES = Path(__file__).resolve().parents[1] / "locales"
@@ -52,8 +53,69 @@ def translate(lang: str, key: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+# A suppressed cell on a page (docs/data-protection.md); the labels live here, not in the
+# locale files, so the mark can never fall back to a bare key.
+HIDDEN_LABEL = {"en": "suppressed", "id": "disembunyikan"}
+HIDDEN_NOTE = {
+    "en": "Suppressed: fewer than {n} people, or hidden so that a total does not give such a "
+          "cell away. The published files hide the same cells.",
+    "id": "Disembunyikan: kurang dari {n} orang, atau disembunyikan agar total tidak "
+          "mengungkap sel tersebut. Berkas yang diterbitkan menyembunyikan sel yang sama.",
+}
+MARK = "suppressed"  # the field listing a row's hidden cells (pantau.analytics.views)
+# The parts of a view's dict that pages show as tables or figures (not the map's data).
+_MARKED = ("tables", "headline", "idps", "change", "rounds")
+
+
+class Hidden(str):
+    """A suppressed cell on a page: not None (which reads "not reported"), rendered by the
+    number filters as a marked "suppressed" with the reason as its title."""
+
+    threshold: int
+    __slots__ = ("threshold",)
+
+    def __new__(cls, threshold: int) -> Hidden:
+        obj = super().__new__(cls, "suppressed")
+        obj.threshold = threshold
+        return obj
+
+    def html(self, lang: str) -> Markup:
+        note = HIDDEN_NOTE.get(lang, HIDDEN_NOTE[DEFAULT]).format(n=self.threshold)
+        label = HIDDEN_LABEL.get(lang, HIDDEN_LABEL[DEFAULT])
+        return Markup('<abbr class="suppressed" data-suppressed title="{}">{}</abbr>'
+                      ).format(note, label)
+
+
+def mark_hidden(data: dict[str, Any], lang: str) -> dict[str, Any]:
+    """A copy of a view's dict for a page: each hidden cell (listed in its row's
+    `suppressed`) becomes a `Hidden` mark, the `suppressed` column leaves the tables (the
+    marks say it), and `disclosure.legend` holds the note for the page."""
+    info = data.get("disclosure") or {}
+    if not info.get("applied"):
+        return data
+    threshold = info["threshold"]
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            if "columns" in value and "rows" in value:
+                return {**value, "columns": [c for c in value["columns"] if c != MARK],
+                        "rows": [walk(r) for r in value["rows"]]}
+            hidden = set(value.get(MARK) or ()) if isinstance(value.get(MARK), list) else set()
+            return {k: Hidden(threshold) if k in hidden else walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    legend = HIDDEN_NOTE.get(lang, HIDDEN_NOTE[DEFAULT]).format(n=threshold)
+    return {**data, **{k: walk(data[k]) for k in _MARKED if k in data},
+            "disclosure": {**info, "legend": legend}}
+
+
 def number(value: Any, lang: str, digits: int = 0) -> str:
-    """12345 → '12,345' (en) or '12.345' (id); None → '—' (not reported, never 0)."""
+    """12345 → '12,345' (en) or '12.345' (id); None → '—' (not reported, never 0); a
+    suppressed cell → its mark."""
+    if isinstance(value, Hidden):
+        return value.html(lang)
     if value is None or value == "":
         return "—"
     thousands, decimal = MARKS.get(lang, MARKS[DEFAULT])
@@ -63,6 +125,8 @@ def number(value: Any, lang: str, digits: int = 0) -> str:
 
 def signed(value: Any, lang: str) -> str:
     """A change: '+1,234', '−56' (a real minus sign), '0'."""
+    if isinstance(value, Hidden):
+        return value.html(lang)
     if value is None:
         return "—"
     text = number(abs(value), lang)
@@ -71,6 +135,8 @@ def signed(value: Any, lang: str) -> str:
 
 def percent(value: Any, lang: str) -> str:
     """0.4444 → '44%' (en) / '44%' (id); one decimal under 10%."""
+    if isinstance(value, Hidden):
+        return value.html(lang)
     if value is None:
         return "—"
     share = 100 * float(value)

@@ -8,6 +8,8 @@ dict, embedded in the page as JSON.
 
 Access: these are aggregates: `router` declares "aggregates:read" for every route on it
 (anonymous visitors see public operations), `lang_router` ("public") only sets the language.
+Small cells are hidden (`pantau.analytics.views`: null, listed in `suppressed`) for everyone
+but those who may read the operation's records anyway (`_full`): the pages mark them.
 """
 
 from __future__ import annotations
@@ -51,9 +53,18 @@ def _ws(request: Request) -> Any:
     return request.app.state.ws
 
 
-def _filters(kind: str | None, number: int | None, admin1: str | None) -> dict[str, Any]:
+def _full(request: Request, slug: str) -> bool:
+    """Unsuppressed figures only for who may read the records of the operation anyway
+    (analysts, managers, admins): anonymous visitors and viewers see small cells hidden."""
+    who = getattr(request.state, "principal", None)
+    return who is not None and who.can("aggregates:read", slug) and \
+        who.can("records:read", slug)
+
+
+def _filters(request: Request, slug: str, kind: str | None, number: int | None,
+             admin1: str | None) -> dict[str, Any]:
     return {"assessment_type": kind or None, "round_number": number,
-            "admin1": admin1 or None}
+            "admin1": admin1 or None, "full": _full(request, slug)}
 
 
 def _tiles() -> dict[str, str] | None:
@@ -71,7 +82,8 @@ def _render(request: Request, template: str, page: str, slug: str, data: dict[st
     draw = getattr(charts, page, None)
     lang = i18n.language(request)
     if draw is not None and data.get("source") is not None:
-        extra["charts"] = draw(data, lang)
+        extra["charts"] = draw(data, lang)  # hidden cells are gaps in a chart
+    data = i18n.mark_hidden(data, lang)  # … and a marked cell in a table or a figure
 
     query = {k: v for k, v in request.query_params.items() if k != "lang"}
     api = f"/api/operations/{slug}/{page}"
@@ -97,7 +109,7 @@ def choose_language(code: str, next: str = "/") -> RedirectResponse:
 async def overview_page(request: Request, slug: str, kind: AssessmentType = None,
                         number: RoundNumber = None, admin1: Admin1 = None) -> HTMLResponse:
     data = await run_in_threadpool(views.overview, _ws(request), slug,
-                                   **_filters(kind, number, admin1))
+                                   **_filters(request, slug, kind, number, admin1))
     return _render(request, "dashboard/overview.html", "overview", slug, data)
 
 
@@ -110,7 +122,7 @@ async def overview_api(request: Request, slug: str, kind: AssessmentType = None,
     assessment type, round, reporting date and gazetteer version of every figure;
     `status.refreshed` is false (and the rest empty) until `pantau refresh` has run."""
     return await run_in_threadpool(views.overview, _ws(request), slug,
-                                   **_filters(kind, number, admin1))
+                                   **_filters(request, slug, kind, number, admin1))
 
 
 # ---- map -----------------------------------------------------------------------------------
@@ -119,8 +131,8 @@ async def map_page(request: Request, slug: str, kind: AssessmentType = None,
                    number: RoundNumber = None, admin1: Admin1 = None,
                    level: Level = 2) -> HTMLResponse:
     data = await run_in_threadpool(views.map_view, _ws(request), slug,
-                                   **_filters(kind, number, admin1), level=level)
-    points = [[s["code"], s["name"], s["lat"], s["lon"], s["ind"]]
+                                   **_filters(request, slug, kind, number, admin1), level=level)
+    points = [[s["code"], s["name"], s["lat"], s["lon"], s["ind"]]  # hidden: null
               for s in data.get("sites", []) if s["lat"] is not None and s["lon"] is not None]
     return _render(request, "dashboard/map.html", "map", slug, data, tiles=_tiles(),
                    site_points=points)
@@ -135,7 +147,7 @@ async def map_api(request: Request, slug: str, kind: AssessmentType = None,
     then `properties.centroid` is [lon, lat]), `sites` (code, name, type, point, admin codes,
     IDPs counted in the round or null) and `counts`."""
     return await run_in_threadpool(views.map_view, _ws(request), slug,
-                                   **_filters(kind, number, admin1), level=level)
+                                   **_filters(request, slug, kind, number, admin1), level=level)
 
 
 @router.get("/operations/{slug}/sites/{code}", response_class=HTMLResponse,
@@ -144,9 +156,12 @@ async def site_fragment(request: Request, slug: str, code: str) -> HTMLResponse:
     """The site profile as an HTML fragment, loaded into the map page by htmx."""
     from pantau.web.app import templates
 
-    data = await run_in_threadpool(views.site_profile, _ws(request), slug, code)
+    data = await run_in_threadpool(views.site_profile, _ws(request), slug, code,
+                                   _full(request, slug))
+    lang = i18n.language(request)
     return templates.TemplateResponse(request, "dashboard/_site.html",
-                                      {**data, "slug": slug, "lang": i18n.language(request)})
+                                      {**i18n.mark_hidden(data, lang), "slug": slug,
+                                       "lang": lang})
 
 
 @router.get("/operations/{slug}/site", response_class=HTMLResponse, include_in_schema=False)
@@ -160,7 +175,8 @@ async def site_by_code(request: Request, slug: str,
 async def site_api(request: Request, slug: str, code: str) -> dict[str, Any]:
     """One site's profile: master-list facts, IDPs (`ind`, `hh`) in every round that counted
     it, its priority needs in the last round assessed and that assessment's date."""
-    return await run_in_threadpool(views.site_profile, _ws(request), slug, code)
+    return await run_in_threadpool(views.site_profile, _ws(request), slug, code,
+                                   _full(request, slug))
 
 
 # ---- movements and needs -------------------------------------------------------------------
@@ -169,7 +185,7 @@ async def site_api(request: Request, slug: str, code: str) -> dict[str, Any]:
 async def movements_page(request: Request, slug: str, kind: AssessmentType = None,
                          number: RoundNumber = None, admin1: Admin1 = None) -> HTMLResponse:
     data = await run_in_threadpool(views.movements, _ws(request), slug,
-                                   **_filters(kind, number, admin1))
+                                   **_filters(request, slug, kind, number, admin1))
     return _render(request, "dashboard/movements.html", "movements", slug, data)
 
 
@@ -179,14 +195,14 @@ async def movements_api(request: Request, slug: str, kind: AssessmentType = None
     """Origin (admin 1–2) → current place (admin 1–2) in the round, from `origin_matrix`:
     `tables.movements`; `available` is false when the round recorded no origins."""
     return await run_in_threadpool(views.movements, _ws(request), slug,
-                                   **_filters(kind, number, admin1))
+                                   **_filters(request, slug, kind, number, admin1))
 
 
 @router.get("/operations/{slug}/needs", response_class=HTMLResponse, include_in_schema=False)
 async def needs_page(request: Request, slug: str, kind: AssessmentType = None,
                      number: RoundNumber = None, admin1: Admin1 = None) -> HTMLResponse:
     data = await run_in_threadpool(views.needs, _ws(request), slug,
-                                   **_filters(kind, number, admin1))
+                                   **_filters(request, slug, kind, number, admin1))
     return _render(request, "dashboard/needs.html", "needs", slug, data)
 
 
@@ -196,7 +212,7 @@ async def needs_api(request: Request, slug: str, kind: AssessmentType = None,
     """Priority needs by sector in the round: `tables.sectors` (the whole area: sites
     naming the need, sites assessed, share) and `tables.areas` (per admin-2 area)."""
     return await run_in_threadpool(views.needs, _ws(request), slug,
-                                   **_filters(kind, number, admin1))
+                                   **_filters(request, slug, kind, number, admin1))
 
 
 # ---- downloads -----------------------------------------------------------------------------
@@ -212,7 +228,7 @@ async def download(request: Request, slug: str, page: str, table: str, fmt: str,
     if page not in PAGES:
         raise PantauError("not_found", what="page", key=f"{page}' (one of {', '.join(PAGES)})")
     data = await run_in_threadpool(PAGES[page], _ws(request), slug,
-                                   **_filters(kind, number, admin1))
+                                   **_filters(request, slug, kind, number, admin1))
     handle, name = tempfile.mkstemp(suffix=f".{fmt}")
     os.close(handle)
     out = Path(name)
