@@ -58,7 +58,7 @@ def test_rechecking_replaces_flags_and_leaves_other_checks(sa, ws):
 @pytest.mark.parametrize(("text", "message"), [
     ("checks: [", "quality.yaml: not valid YAML (line 1, column 10)"),
     ("- a\n- b\n", "expected a mapping with `checks` and/or `rules`"),
-    ("check: {}", "unknown key 'check' (expected checks, rules)"),
+    ("check: {}", "unknown key 'check' (expected checks, rules, on_ingest)"),
     ("checks: {zscor: {threshold: 2}}", "checks: unknown check 'zscor'"),
     ("checks: {zscore: {threshold: high}}", "checks.zscore.threshold: expected a number ≥ 0"),
     ("checks: {jump: {severity: fatal}}", "checks.jump.severity: 'fatal' is not one of"),
@@ -71,10 +71,11 @@ def test_rechecking_replaces_flags_and_leaves_other_checks(sa, ws):
 ])
 def test_bad_settings_are_refused_with_where_and_why(sa, ws, tmp_path, text, message):
     sa.send(sa.record("PAL-001", "2018-10-05", hh=80, ind=60))
+    before = ws.quality.flags(OP)  # the import's own per-record checks (on_ingest)
     with pytest.raises(PantauError) as exc:
         ws.quality.check(OP, config=_write(tmp_path / "quality.yaml", text))
     assert message in str(exc.value)
-    assert ws.quality.flags(OP) == []
+    assert ws.quality.flags(OP) == before
 
 
 @pytest.mark.parametrize(("rule", "message"), [
@@ -127,10 +128,13 @@ def test_a_form_rule_that_cannot_run_names_form_field_and_column(sa, ws, path, c
 
 
 def test_exactly_the_versions_given_are_checked_and_an_edit_is_checked_on_its_own(sa, ws):
-    """What ingest will call after storing a batch: `check(version_ids=…)`."""
+    """What ingest calls after storing a batch: `check(version_ids=…)`."""
     from sqlalchemy import select
 
     from pantau.store.models import SubmissionVersion
+
+    (ws.path / "quality").mkdir(exist_ok=True)
+    _write(ws.path / "quality" / f"{OP}.yaml", "on_ingest: false\n")  # only explicit checks
 
     bad, good = sa.send(sa.record("PAL-001", "2018-10-05", hh=80, ind=60),
                         sa.record("SIG-001", "2018-10-05"))

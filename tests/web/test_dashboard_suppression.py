@@ -29,6 +29,11 @@ SIGI, DONGGALA, PALU, PROVINCE = "ID7210", "ID7205", "ID7271", "ID72"
 def op(ws: Workspace, tmp_path: Path) -> Workspace:
     """Three regencies of one province in round 1; Sigi has one family of 3."""
     sc.build(ws, tmp_path)
+    master = tmp_path / "sites.csv"
+    master.write_text("Site ID,Site Name,Type,Latitude,Longitude\n"
+                      "S1,Palu camp,camp,-0.85,119.87\nS2,Donggala camp,camp,-0.85,119.60\n"
+                      "S3,Sigi camp,camp,-1.40,119.90\n", encoding="utf-8")
+    ws.sites.import_file(sc.OP, master)
     sc.site(ws, D1, "S1", PALU, hh=100, ind=450, f=(10, 20, 100, 5), m=(10, 25, 90, 5),
             origin=DONGGALA)
     sc.site(ws, D1, "S2", DONGGALA, hh=50, ind=200, f=(5, 20, 60, 15), m=(5, 20, 60, 15),
@@ -48,7 +53,7 @@ def clients(op: Workspace) -> dict[str, TestClient]:
     for role in ("viewer", "analyst", "manager"):
         op.access.add_user(role, "a long enough password 1")
         op.access.grant(role, sc.OP, role)
-        token, _ = op.access.create_token(role, "test")
+        token, _ = op.access.create_token(role, "test", ["aggregates:read", "records:read"])
         out[role] = TestClient(app, headers={"Authorization": f"Bearer {token}"})
     return out
 
@@ -83,6 +88,7 @@ def test_anonymous_map_hides_sigi_and_a_complement(clients: dict[str, TestClient
     assert data["disclosure"]["cells"] >= 4
     # Sites: the site of a hidden area is hidden too (else it gives the area back).
     sites = {s["code"]: s for s in data["sites"]}
+    assert set(sites) == {"S1", "S2", "S3"} and sites["S1"]["ind"] == 450
     for s in sites.values():
         assert s["ind"] != 3
         if s["admin2_pcode"] in (SIGI, DONGGALA):
@@ -147,10 +153,13 @@ def test_download_and_page_mark_the_hidden_cells(clients: dict[str, TestClient])
 
 def test_site_profile_hides_the_family(clients: dict[str, TestClient]) -> None:
     r = clients["anonymous"].get(f"/api/operations/{sc.OP}/sites/S3")
-    if r.status_code == 404:  # the scenario keeps no master list of sites
-        pytest.skip("no site S3 in the master list")
-    rounds = r.json()["rounds"]
-    assert rounds and all(x["ind"] is None for x in rounds)
+    assert r.status_code == 200, r.text
+    rounds = [x for x in r.json()["rounds"] if x["population_group"] == "idps"]
+    assert rounds and all(x["ind"] is None and "ind" in x["suppressed"] for x in rounds)
+    page = clients["anonymous"].get(f"/operations/{sc.OP}/sites/S3")
+    assert page.status_code == 200 and "data-suppressed" in page.text
+    full = clients["manager"].get(f"/api/operations/{sc.OP}/sites/S3").json()["rounds"]
+    assert [x["ind"] for x in full if x["population_group"] == "idps"] == [3]
 
 
 @pytest.mark.parametrize("who", ["viewer", "analyst", "manager"])

@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from pantau.config import Settings
-
 from pantau.demo import italy
 from pantau.web import create_app
 from pantau.workspace import Workspace
@@ -199,13 +198,13 @@ def test_pages_draw_in_chromium(flow_ws: Workspace, browser, tmp_path: Path) -> 
     if "postgresql" in flow_ws.settings.database_url:
         pytest.skip("the browser check is about the page, not the store: once is enough")
     SHOTS.mkdir(exist_ok=True)
+    errors: list[str] = []  # console errors and failed scripts, all pages
+    outside: list[str] = []  # requests to any other origin (nothing may load from outside)
     with serve(create_app(flow_ws, secure_cookies=False)) as url:
         for name, path, ready in (("flows", "/flows", "#chart-flows[data-ready]"),
                                   ("map", "/flows/map", "#map[data-ready]"),
                                   ("origins", "/flows/origins", "#chart-od[data-ready]")):
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            errors: list[str] = []
-            outside: list[str] = []
             page.on("console", lambda m: m.type == "error" and errors.append(m.text))
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("request", lambda r: r.url.startswith(url) or r.url.startswith("data:")
@@ -222,3 +221,45 @@ def test_pages_draw_in_chromium(flow_ws: Workspace, browser, tmp_path: Path) -> 
             assert errors == [], errors
             assert outside == [], outside
             page.close()
+        # a phone: nothing wider than the screen (wide tables scroll in their own box)
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.goto(f"{url}/operations/{OP}/flows/origins")
+        phone.wait_for_selector("#chart-od[data-ready]", timeout=15000)
+        phone.screenshot(path=str(SHOTS / "flow-origins-phone.png"), full_page=True)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        phone.close()
+
+
+# ---- a small number: what the API withholds, the page withholds -----------------------------
+def test_a_small_count_withheld_by_the_api_is_withheld_on_the_page(ws: Workspace,
+                                                                 tmp_path: Path) -> None:
+    """Two people at Crotone beside ten at Lampedusa on one day: the page shows the API's
+    figures for an anonymous visitor, and never a day total that would give back a cell the
+    API withheld."""
+    from tests.flow.conftest import fmr_row, write_fmr
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    ws.gazetteer.import_file(italy.write_gazetteer(inputs), country="ITA", label="t")
+    ws.gazetteer.import_file(italy.write_boundaries(inputs), country="ITA", label="t")
+    ws.operations.create(OP, "ITA", italy.NAME)
+    ws.flow.import_points(OP, italy.write_points(inputs))
+    ws.flow.import_fmr(OP, write_fmr(tmp_path / "fmr.csv", [
+        fmr_row(),  # 10 at Lampedusa
+        fmr_row(fmp_id="ITA-KRO", total=2, men=2, women=0, boys=0, girls=0,
+                unaccompanied_children=0)]))
+    ws.access.set_public(OP, True)
+    client = TestClient(create_app(ws, secure_cookies=False))
+    rows = client.get(f"/api/flow/{OP}/flows", params={"period": "day",
+                                                       "by": "point,direction"}).json()["rows"]
+    crotone = next(r for r in rows if r["point"] == "ITA-KRO")
+    page = client.get(f"/operations/{OP}/flows", params={"period": "day"})
+    assert page.status_code == 200
+    table = _text(page.text).split("Period starting")[1].split("Download")[0]
+    if crotone["individuals"] is None:  # withheld: the cell and the day's total with it
+        assert re.search(r"1 Jan 2024 (—|10) (—|10) —", table), table
+        assert " 12 " not in table and " 2 " not in table
+    else:
+        assert re.search(r"1 Jan 2024 2 10 12", table), table
+    assert client.get(f"/operations/{OP}/flows/map").status_code == 200
+    assert client.get(f"/operations/{OP}/flows/origins").status_code == 200

@@ -32,8 +32,10 @@ def client(demo: Workspace) -> TestClient:  # noqa: F811
 
 
 def _text(html: str, element_id: str) -> str:
-    """The text of the element with `id` (tags removed, spaces collapsed)."""
-    found = re.search(rf'id="{element_id}"[^>]*>(.*?)</(dd|span|section|table)>', html, re.S)
+    """The text of the element with `id` (tags removed, spaces collapsed); a table (`t-…`)
+    up to its end, other elements up to the first closing dd or span."""
+    end = "table" if element_id.startswith("t-") else "dd|span"
+    found = re.search(rf'id="{element_id}"[^>]*>(.*?)</({end})>', html, re.S)
     assert found, f"no element #{element_id}"
     return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
 
@@ -134,7 +136,8 @@ def test_report_pdf_without_chromium_is_a_clear_503(client: TestClient,
     refused = client.get(REPORT.format(n=3) + ".pdf")
     assert refused.status_code == 503
     assert "Chromium" in refused.json()["message"]
-    assert 'id="pdf-link"' not in client.get(REPORT.format(n=3)).text
+    page = client.get(REPORT.format(n=3)).text
+    assert 'id="pdf-link"' not in page and "needs headless Chromium" in _text(page, "no-pdf")
 
 
 def test_cli_writes_the_report(demo: Workspace, tmp_path: Path) -> None:  # noqa: F811
@@ -158,3 +161,30 @@ def test_cli_writes_the_report(demo: Workspace, tmp_path: Path) -> None:  # noqa
     cli("report", "round", SLUG, "--type", "SA", "--round", "4", "--out", out)
     body = out.read_bytes()
     assert body.startswith(b"%PDF-") and "Round 4" in _pdf_title(body)
+
+
+def test_report_hides_the_cells_the_published_files_hide(demo: Workspace,  # noqa: F811
+                                                         client: TestClient) -> None:
+    """With a threshold above the smallest regencies' figures, the report prints neither
+    them nor the complements that would give them back, and its note says so."""
+    full = client.get(f"/api/operations/{SLUG}/map", params={"round": 3}).json()
+    small = sorted(f["properties"]["ind"] for f in full["areas"]["features"])[:2]
+    threshold = small[-1] + 1  # the two smallest areas fall under it
+    policy = demo.settings.workspace / "disclosure" / f"{SLUG}.yaml"
+    assert not policy.exists()
+    policy.parent.mkdir(parents=True, exist_ok=True)
+    policy.write_text(f"min_cell: {threshold}\n", encoding="utf-8")
+    try:
+        hidden = client.get(f"/api/operations/{SLUG}/map", params={"round": 3}).json()
+        html = client.get(REPORT.format(n=3)).text
+    finally:
+        policy.unlink()
+    rows = {r["admin2_pcode"]: r for r in hidden["tables"]["areas"]["rows"]}
+    gone = [p for p, r in rows.items() if r["ind"] is None]
+    assert len(gone) >= 2  # the small ones and at least one complement
+    table = _text(html, "t-admin2")
+    for feature in full["areas"]["features"]:
+        if feature["id"] in gone:
+            assert f"{feature['id']} {feature['properties']['name'] or '—'} —" in table
+    assert f"below {threshold} are suppressed" in _text(html, "small-cells")
+    assert "Some cells of this report are suppressed." in _text(html, "small-cells")

@@ -59,26 +59,32 @@ IDENTIFY = {t: [c for c in IDENTITY if c in {name for name, _ in TABLES[t]}]
 
 def hide_in_groups(rows: list[dict[str, Any]], figures: Sequence[str],
                    groups: Sequence[Callable[[dict[str, Any]], Hashable]], threshold: int,
-                   within: Sequence[tuple[str, Sequence[str]]] = ()) -> int:
+                   within: Sequence[tuple[str, Sequence[str]]] = (),
+                   derived: Sequence[str] = ()) -> int:
     """Suppress, in place, the figures of `rows` that a published file does not hold as
     such (sums of suppressed cells, per-site or per-flow counts): a figure below
     `threshold` (primary), a figure already listed in its row's `suppressed` (a sum over a
     hidden cell), and — so that no sum a reader can form gives one back — complements
     within each group of rows (`groups`: key functions; the rows of one group add up to a
     total published elsewhere) and within a row (`within`: total column, part columns).
+    `derived` figures (changes) are hidden only as complements, never for being small.
     The walk is `pantau.publish.disclosure.suppress`: a cell already hidden enters it as a
     primary cell of value below the threshold. Returns the number of cells hidden."""
     if threshold <= 0:
         return 0
     cols = list(figures)
     values: dict[tuple[int, int], float] = {}
+    counts: set[tuple[int, int]] = set()
     for r, row in enumerate(rows):
         marked = set(row.get(MARK_COLUMN) or ())
         for i, c in enumerate(cols):
             if c in marked:
                 values[(r, i)] = 0.5  # hidden upstream: primary, whatever the threshold
+                counts.add((r, i))
             elif row.get(c) is not None:
                 values[(r, i)] = float(row[c])
+                if c not in derived:
+                    counts.add((r, i))
     relations: list[tuple[Any, list[tuple[int, int]]]] = []
     for key in groups:
         members: dict[Hashable, list[int]] = defaultdict(list)
@@ -96,7 +102,7 @@ def hide_in_groups(rows: list[dict[str, Any]], figures: Sequence[str],
         return ("\x1f".join(str(row.get(k)) for k in sorted(row) if k not in cols
                             and k != MARK_COLUMN), cell[1])
 
-    primary, secondary = suppress(values, relations, threshold, order)
+    primary, secondary = suppress(values, relations, threshold, order, counts)
     for r, i in sorted(primary | secondary):
         row = rows[r]
         row[cols[i]] = None

@@ -41,11 +41,38 @@ def statements(shares: list[dict[str, Any]], dimension: str, direction: str | No
         text = (f"{share:.1%} of individuals {MOVING.get(direction, 'counted at')} {where} "
                 f"{verb.format(label)} (n = {int(r['base']):,} individuals with a known "
                 f"{KNOWN.get(dimension, dimension.replace('_', ' '))}; period {period}"
-                + (f"; {unknown:,} more with none recorded" if unknown else "") + ").")
+                + _unknown(unknown) + ").")
         out.append({"text": text, "dimension": dimension, "value": r["value"],
                     "label": label, "share": round(share, 4),
                     "individuals": int(r["individuals"]), "base": int(r["base"]),
                     "unknown": unknown, "direction": direction,
                     "first_day": r["first_day"].isoformat(),
                     "last_day": r["last_day"].isoformat()})
+    return out
+
+
+def _unknown(unknown: int) -> str:
+    return f"; {unknown:,} more with none recorded" if unknown else ""
+
+
+HIDDEN_UNKNOWN = "; a few more with none recorded"
+
+
+def withhold(statements: list[dict[str, Any]], shares: dict[str, list[dict[str, Any]]]
+             ) -> list[dict[str, Any]]:
+    """The statements a public reader may see, given the shares of each dimension after
+    small-cell suppression (`pantau.web.flow_api.protect_shares`): a statement whose share
+    or base is hidden is left out; one whose unknown remainder is hidden says "a few" and
+    has `unknown` null."""
+    out = []
+    for s in statements:
+        row = next((r for r in shares.get(s["dimension"], []) if r["value"] == s["value"]),
+                   None)
+        hidden = set(row.get("suppressed") or ()) if row is not None else {"share"}
+        if hidden & {"share", "individuals", "base"}:
+            continue
+        if "unknown" in hidden:
+            s = {**s, "unknown": None,
+                 "text": s["text"].replace(_unknown(s["unknown"]), HIDDEN_UNKNOWN)}
+        out.append(s)
     return out

@@ -67,7 +67,7 @@ def report_data(ws: Workspace, operation: str, assessment_type: str,
     """Everything the report shows, as plain data. An unknown operation, type or round is
     the views' clear error; a round without approved figures yields `source: None`."""
     kind = assessment_type.upper()
-    overview = views.overview(ws, operation, kind, round_number)
+    overview = views.overview(ws, operation, kind, round_number)  # small cells hidden
     data: dict[str, Any] = {"status": overview["status"], "source": overview["source"]}
     if overview["source"] is None:
         return data
@@ -85,6 +85,12 @@ def report_data(ws: Workspace, operation: str, assessment_type: str,
         reasons={"columns": ["reason", "ind", "hh"], "rows": reasons},
         needs=needs["tables"]["sectors"] if needs.get("available") else None,
         method=methodology(ws, operation, kind, round_number, counts))
+    # the views hide small cells (never `full`: a report is printed and passed on); the
+    # note says whether a cell the report shows is one of them (the views' own count also
+    # covers per-site figures, which the report does not show)
+    shown = [data["idps"], data["change"], *data["others"], *data["areas1"]["rows"],
+             *data["areas2"]["rows"], *reasons, *(data["needs"] or {}).get("rows", [])]
+    data["method"]["suppressed_here"] = any(row and row.get("suppressed") for row in shown)
     return data
 
 

@@ -83,7 +83,8 @@ def _base(request: Request, slug: str, q: FlowQuery) -> dict[str, Any]:
     base = rows[0]["base"] if rows else 0
     period = (rows[0]["first_day"], rows[0]["last_day"]) if rows else (None, None)
     return {"operation": slug, "operation_name": op.name, "fmps": points,
-            "per_point": rows, "base": base, "first_day": period[0], "last_day": period[1],
+            "per_point": rows, "base": base, "has_counts": bool(rows),
+            "first_day": period[0], "last_day": period[1],
             "chosen": {"period": q.period, "from": q.start, "to": q.end, "point": q.point,
                         "direction": q.direction},
             "periods": PERIODS, "directions": DIRECTIONS}
@@ -104,10 +105,13 @@ def flows_data(request: Request, slug: str, q: FlowQuery, lang: str) -> dict[str
         request, slug, by="previous_country,nationality", top=3, direction=q.direction,
         **q.api())["statements"]
     data["series"], data["periods_shown"] = series, periods
+    # a period's total only when none of its cells is withheld (small-cell suppression by
+    # the API): total minus the cells shown would give the hidden one back
+    hidden = {r["period"] for r in rows if r["individuals"] is None}
     data["table"] = [{"period": t, "cells": [cell.get((t, p, d)) for p, d in keys],
-                      "total": sum(cell.get((t, p, d)) or 0 for p, d in keys)}
-                     for t in periods]
-    data["groups"] = sum(r["groups"] for r in rows)
+                      "total": None if t in hidden else sum(
+                          cell.get((t, p, d)) or 0 for p, d in keys)} for t in periods]
+    data["groups"] = sum(r.get("groups") or 0 for r in rows)
     data["chart"] = {"locale": i18n.INTL[lang], "charts": [
         {"id": "chart-flows", "kind": "lines", "categories": [
             i18n.day(t, lang) for t in periods], "series": [
@@ -122,17 +126,19 @@ def map_data(request: Request, slug: str, q: FlowQuery, lang: str) -> dict[str, 
     for p in data["fmps"]:
         r = counted.get(p["code"])
         table.append({**p, "individuals": r["individuals"] if r else None,
-                      "share": r["share"] if r else None})
+                      "share": r["share"] if r else None,
+                      "withheld": bool(r) and r["individuals"] is None})
     data["table"] = table
     data["map"] = {
         "locale": i18n.INTL[lang], "tiles": _tiles(),
         "points": [[p["code"], p["name"], p["latitude"], p["longitude"], p["individuals"],
-                    i18n.translate(lang, "flow.type." + p["point_type"])]
+                    i18n.translate(lang, "flow.type." + p["point_type"]), p["withheld"]]
                    for p in table if p["latitude"] is not None and p["longitude"] is not None],
         "labels": {"ind": i18n.translate(lang, "flow.individuals"),
                    "legend": i18n.translate(lang, "flow.map.legend"),
                    "none": i18n.translate(lang, "flow.map.none"),
-                   "largest": i18n.translate(lang, "flow.map.largest")}}
+                   "largest": i18n.translate(lang, "flow.map.largest"),
+                   "withheld": i18n.translate(lang, "flow.withheld")}}
     return data
 
 
@@ -149,9 +155,15 @@ def _survey(request: Request, slug: str, q: FlowQuery, by: str, lang: str) -> di
     if by in VULNERABILITIES:
         rows = [{**r, "label": i18n.translate(lang, "flow.fms." + by)}
                 for r in rows if r["value"] == "yes"]
-    return {"by": by, "rows": rows, "n": max((r["n"] for r in got["rows"]), default=0),
+    return {"by": by, "rows": rows,
+            "n": max((r["n"] for r in got["rows"] if r["n"] is not None), default=None),
             "first_day": min((r["first_day"] for r in got["rows"]), default=None),
             "last_day": max((r["last_day"] for r in got["rows"]), default=None)}
+
+
+def _percent(share: float | None) -> float | None:
+    """A share for the charts, in percent (None: withheld by the API, drawn as nothing)."""
+    return None if share is None else round(100 * share, 1)
 
 
 def origins_data(request: Request, slug: str, q: FlowQuery, lang: str) -> dict[str, Any]:
@@ -170,10 +182,13 @@ def origins_data(request: Request, slug: str, q: FlowQuery, lang: str) -> dict[s
         vulner = [_survey(request, slug, q, v, lang) for v in VULNERABILITIES]
         survey["vulnerability"] = {
             "by": "vulnerability", "rows": [r for v in vulner for r in v["rows"]],
-            "n": max((v["n"] for v in vulner), default=0),
+            "n": max((v["n"] for v in vulner if v["n"] is not None), default=None),
             "first_day": min((v["first_day"] for v in vulner if v["first_day"]), default=None),
             "last_day": max((v["last_day"] for v in vulner if v["last_day"]), default=None)}
     data["survey"] = survey
+    # the base of the O–D figure: unknown when a cell is withheld (it would give it back)
+    data["od_base"] = (None if any(r["individuals"] is None for r in od)
+                       else sum(r["individuals"] for r in od))
     from_ = i18n.translate(lang, "flow.od.from")
     to = i18n.translate(lang, "flow.od.to")
     charts: list[dict[str, Any]] = []
@@ -190,14 +205,14 @@ def origins_data(request: Request, slug: str, q: FlowQuery, lang: str) -> dict[s
         if b["rows"]:
             charts.append({"id": f"chart-{by}", "kind": "share",
                            "categories": [r["label"] for r in b["rows"]],
-                           "values": [round(100 * r["share"], 1) for r in b["rows"]]})
+                           "values": [_percent(r["share"]) for r in b["rows"]]})
     for by, s in survey.items():
         if s["rows"]:
             charts.append({"id": f"chart-fms-{by}", "kind": "interval",
                            "categories": [r["label"] for r in s["rows"]],
-                           "values": [round(100 * r["share"], 1) for r in s["rows"]],
-                           "low": [round(100 * r["ci_low"], 1) for r in s["rows"]],
-                           "high": [round(100 * r["ci_high"], 1) for r in s["rows"]],
+                           "values": [_percent(r["share"]) for r in s["rows"]],
+                           "low": [_percent(r["ci_low"]) for r in s["rows"]],
+                           "high": [_percent(r["ci_high"]) for r in s["rows"]],
                            "ci": i18n.translate(lang, "flow.ci")})
     data["chart"] = {"locale": i18n.INTL[lang], "charts": charts}
     return data

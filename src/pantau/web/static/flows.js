@@ -70,11 +70,12 @@
           } });
         return o;
       },
-      sankey: function (c) {
+      sankey: function (c, el) {
         return { color: colors, animation: false, aria: { enabled: true },
                  tooltip: { trigger: "item", valueFormatter: num },
                  series: [{ type: "sankey", data: c.nodes, links: c.links, nodeGap: 10,
-                            emphasis: { focus: "adjacency" }, left: 8, right: 250,
+                            emphasis: { focus: "adjacency" }, left: 8,
+                            right: Math.round(Math.min(250, el.clientWidth * 0.35)),
                             label: { color: "#1b2430" }, lineStyle: { color: "gradient", opacity: 0.35 } }] };
       }
     };
@@ -83,7 +84,7 @@
       var el = document.getElementById(c.id);
       if (!el || !draw[c.kind]) { return; }
       var chart = echarts.init(el, null, { renderer: "svg" });
-      chart.setOption(draw[c.kind](c));
+      chart.setOption(draw[c.kind](c, el));
       el.dataset.ready = "true";
       charts.push(chart);
     });
@@ -98,7 +99,7 @@
       L.tileLayer(data.tiles.url, { attribution: data.tiles.attribution, maxZoom: 18 }).addTo(map);
     }
     var points = data.points.map(function (p) {  // [code, name, lat, lon, individuals, type]
-      return { code: p[0], name: p[1], lat: p[2], lon: p[3], ind: p[4], type: p[5] };
+      return { code: p[0], name: p[1], lat: p[2], lon: p[3], ind: p[4], type: p[5], withheld: p[6] };
     });
     var max = Math.max.apply(null, [1].concat(points.map(function (p) { return p.ind || 0; })));
     var layer = L.featureGroup(points.map(function (p) {
@@ -109,7 +110,7 @@
         .bindTooltip(esc(p.name.split(" — ")[0]), { permanent: true, direction: "right",
           offset: [counted ? 8 + 30 * Math.sqrt(p.ind / max) : 8, 0], className: "fmp-label" })
         .bindPopup("<strong>" + esc(p.name) + "</strong> <code>" + esc(p.code) + "</code><br>" +
-          esc(p.type) + "<br>" + esc(data.labels.ind) + ": " + num(p.ind));
+          esc(p.type) + "<br>" + esc(data.labels.ind) + ": " + (p.withheld ? esc(data.labels.withheld) : num(p.ind)));
     })).addTo(map);
     var legend = L.control({ position: "bottomleft" });
     legend.onAdd = function () {
