@@ -55,3 +55,11 @@ def italy_ws(ws, tmp_path: Path):  # type: ignore[no-untyped-def]
     ws.operations.create(OP, "ITA", italy.NAME)
     ws.flow.import_points(OP, italy.write_points(inputs))
     return ws
+
+
+def publish_every_count(ws: Any, operation: str) -> None:
+    """A disclosure setting with no small-cell threshold, so that the handful of records of a
+    test are served as they are (tests/flow/test_flow_suppression.py covers the threshold)."""
+    folder = ws.path / "disclosure"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{operation}.yaml").write_text("min_cell: 1\n", encoding="utf-8")

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pantau.web import create_app
-from tests.flow.conftest import OP, fmr_row, write_fmr
+from tests.flow.conftest import OP, fmr_row, publish_every_count, write_fmr
 
 
 @pytest.fixture
@@ -26,13 +26,14 @@ def test_a_private_operation_is_not_served(client):
 
 def test_figures_of_a_public_operation(client, italy_ws):
     italy_ws.access.set_public(OP, True)
+    publish_every_count(italy_ws, OP)
     points = client.get(f"/api/flow/{OP}/points").json()["points"]
     assert {p["code"] for p in points} >= {"ITA-LMP", "ITA-KRO"}
     flows = client.get(f"/api/flow/{OP}/flows", params={"period": "month",
                                                          "by": "direction"}).json()
     assert flows["rows"] == [{"period": "2024-01-01", "direction": "incoming",
                               "individuals": 14, "men": 10, "women": 2, "boys": 1,
-                              "girls": 1, "unaccompanied": 1, "groups": 2}]
+                              "girls": 1, "unaccompanied": 1, "groups": 2, "suppressed": []}]
     shares = client.get(f"/api/flow/{OP}/shares", params={"direction": "incoming"}).json()
     assert [(r["value"], r["individuals"], r["base"]) for r in shares["rows"]] == [
         ("LBY", 10, 14), ("TUN", 4, 14)]

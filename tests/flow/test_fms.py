@@ -16,7 +16,7 @@ from pantau.flow import Filter
 from pantau.flow.surveys import wilson, wilson_sql
 from pantau.store.flows import FlowSurvey, FlowSurveyLeg
 from pantau.tabular import write_table
-from tests.flow.conftest import OP
+from tests.flow.conftest import OP, publish_every_count
 
 MAIN = ["fmp_id", "survey_date", "consent", "profile/sex", "profile/age_group",
         "profile/nationality", "journey/departure_country", "journey/reasons",
@@ -175,6 +175,7 @@ def test_survey_commands_and_api(fms_ws, cli, tmp_path):
     out = cli("flow", "survey", "import", OP, workbook(tmp_path / "again.xlsx", *GOOD)).output
     assert "0 created, 0 updated, 4 unchanged" in out and "1 without consent" in out
     fms_ws.access.set_public(OP, True)
+    publish_every_count(fms_ws, OP)
     client = TestClient(create_app(fms_ws, secure_cookies=False))
     got = client.get(f"/api/flow/{OP}/survey/shares", params={"by": "sex"}).json()
     assert {r["value"]: r["respondents"] for r in got["rows"]} == {"m": 2, "f": 1}

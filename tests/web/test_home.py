@@ -31,6 +31,7 @@ def test_html_in_user_text_is_shown_as_text(ws: Workspace, tmp_path: Path) -> No
                       'JKT-001,"<script>alert(""pwned"")</script> Posko",camp,-6.2,106.8\n',
                       encoding="utf-8")
     ws.sites.import_file("xss-test", master)
+    ws.access.set_public("xss-test", True, by="tests")
     client = TestClient(create_app(ws))
     html = client.get("/").text
     assert "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt; Posko" in html
@@ -70,6 +71,20 @@ def test_api_home_is_the_page_data(demo_ws: Workspace) -> None:
     assert palu["name"] == "Kota Palu" and palu["admin1_name"] == "Sulawesi Tengah"
     gaz = next(g for g in data["gazetteers"] if g["country"] == "IDN")
     assert gaz["units_by_level"] == {"1": 1, "2": 13} and gaz["with_boundaries"] == 13
+
+
+def test_home_lists_only_the_operations_the_visitor_may_see(ws: Workspace) -> None:
+    ws.operations.create("open-op", "IDN", "Public operation")
+    ws.operations.create("closed-op", "IDN", "Confidential operation")
+    ws.access.set_public("open-op", True, by="tests")
+    client = TestClient(create_app(ws))
+    assert [o["slug"] for o in client.get("/api/home").json()["operations"]] == ["open-op"]
+    assert "Confidential operation" not in client.get("/").text
+    ws.access.add_user("rina", "rina's password", by="tests")
+    ws.access.grant("rina", "closed-op", "viewer", by="tests")
+    token, _ = ws.access.create_token("rina", "tests")
+    seen = client.get("/api/home", headers={"Authorization": f"Bearer {token}"}).json()
+    assert [o["slug"] for o in seen["operations"]] == ["closed-op", "open-op"]
 
 
 def test_openapi_docs_still_work(demo_ws: Workspace) -> None:

@@ -184,7 +184,7 @@ def _boat(rng: random.Random, p: Point, day: dt.date) -> list[list]:
     nats = {n: w[departure] for n, w in NATIONALITIES.items() if departure in w}
     place = rng.choice(PLACES[departure])
     out = []
-    for nat in {_pick(rng, nats) for _ in range(rng.randint(1, 3))}:
+    for nat in sorted({_pick(rng, nats) for _ in range(rng.randint(1, 3))}):
         men, women = rng.randint(5, 45), rng.randint(0, 8)
         boys, girls = rng.randint(0, 8), rng.randint(0, 3)
         alone = rng.randint(0, boys + girls)

@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,9 @@ STYLESHEET = WEB / "static" / "report.css"
 CHROMIUM_ENV = "PANTAU_CHROMIUM"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 PDF_TIMEOUT = 120  # seconds: a report is one or a few pages
+# Chromium processes printing at once: each takes a few hundred MB, and the PDF route is
+# public for public operations, so requests beyond this wait for their turn.
+PRINTING = threading.BoundedSemaphore(2)
 # Sequential colours (ColorBrewer YlOrRd, 5 classes; light to dark = fewer to more IDPs)
 COLOURS = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 NO_DATA = "#e0e0e0"
@@ -256,7 +260,7 @@ def print_pdf(html: str) -> bytes:
     browser = chromium()
     if browser is None:
         raise NoChromium
-    with tempfile.TemporaryDirectory(prefix="pantau-report-") as folder:
+    with PRINTING, tempfile.TemporaryDirectory(prefix="pantau-report-") as folder:
         page, out = Path(folder) / "report.html", Path(folder) / "report.pdf"
         page.write_text(html, encoding="utf-8")
         command = [browser, "--headless", "--disable-gpu", "--no-first-run",

@@ -43,11 +43,20 @@ def day(value: str | None) -> str:
 templates.env.filters["day"] = day
 
 
-def home_data(ws: Workspace) -> dict[str, Any]:
-    """Everything the home page shows, as plain data (also GET /api/home)."""
+def home_data(ws: Workspace, request: Request | None = None) -> dict[str, Any]:
+    """Everything the home page shows, as plain data (also GET /api/home). With a request,
+    only the operations its principal may see the aggregates of: the name of an operation
+    that is not public can itself be sensitive."""
     from pantau.web.summary import workspace_summary
 
-    return workspace_summary(ws)
+    data = workspace_summary(ws)
+    if request is not None:
+        visible = request.state.principal.operations("aggregates:read")
+        if visible is not None:
+            data["operations"] = [o for o in data["operations"] if o["slug"] in visible]
+            countries = {o["country"] for o in data["operations"]}
+            data["gazetteers"] = [g for g in data["gazetteers"] if g["country"] in countries]
+    return data
 
 
 @asynccontextmanager
@@ -85,7 +94,8 @@ def create_app(ws: Workspace, *, secure_cookies: bool | None = None) -> FastAPI:
              dependencies=[allow("public")])
     def home(request: Request) -> HTMLResponse:
         page = {"version": __version__, "json_url": "/api/home", "active": "home"}
-        return templates.TemplateResponse(request, "home.html", {**home_data(ws), **page})
+        return templates.TemplateResponse(request, "home.html",
+                                          {**home_data(ws, request), **page})
 
     @app.get("/docs", include_in_schema=False, dependencies=[allow("public")])
     def api_explorer() -> HTMLResponse:
@@ -97,10 +107,11 @@ def create_app(ws: Workspace, *, secure_cookies: bool | None = None) -> FastAPI:
             swagger_favicon_url="/static/favicon.svg")
 
     @app.get("/api/home", tags=["workspace"], dependencies=[allow("public")])
-    def api_home() -> dict[str, Any]:
-        """The home page as data: operations with their rounds and sites per admin-2 area,
-        and the gazetteer versions. `notice` is set in the demo workspace."""
-        return home_data(ws)
+    def api_home(request: Request) -> dict[str, Any]:
+        """The home page as data: the operations the caller may see (public ones for
+        everyone), with their rounds and sites per admin-2 area, and the gazetteer versions.
+        `notice` is set in the demo workspace."""
+        return home_data(ws, request)
 
     from pantau.web.openrosa import router as openrosa_router
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from pantau.errors import PantauError
 from pantau.gazetteer.countries import country
+from pantau.store.flows import FlowPoint
 from pantau.store.models import AssessmentType, Operation, Round, Site, SiteChange
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ def _operation(s: Session, op: Operation, types: dict[str, str]) -> dict[str, An
         "avg_household_size": None if op.avg_household_size is None
         else float(op.avg_household_size),
         "sites": {"total": total, "open": still_open, "closed": total - still_open},
+        "flow_points": s.scalar(select(func.count()).select_from(FlowPoint)
+                                .where(FlowPoint.operation_id == op.id)) or 0,
         "sites_by_admin2": by_admin2,
         "recent_changes": _recent_changes(s, op.id),
         "rounds": [{
