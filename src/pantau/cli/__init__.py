@@ -18,6 +18,7 @@ from pantau.cli import (  # noqa: F401  (registers commands)
     pull,
     pull_central,
     pull_kobo,
+    report,
     review,
     serve,
     sites,
