@@ -6,7 +6,8 @@ but an empty store (`pantau init` and nothing else). Anything else is refused.
 
 A store outside the folder (PANTAU_DATABASE_URL, e.g. PostgreSQL) is shared and cannot be
 deleted like a folder, so the demo uses it only when it is empty or holds nothing but a
-previous demo (the demo operation and the demo gazetteer version), which it deletes first.
+previous demo (the demo operations, their gazetteer versions and the `demo-…` accounts), which it
+deletes first. The audit log is append-only and keeps the previous demo's entries.
 """
 
 from __future__ import annotations
@@ -19,10 +20,16 @@ from sqlalchemy import Engine, delete, func, inspect, select
 from sqlalchemy.engine import make_url
 
 from pantau.config import Settings
+from pantau.demo import italy
 from pantau.demo.scenario import COUNTRY, GAZETTEER_LABEL, SLUG
 from pantau.errors import PantauError
 from pantau.store import db
+from pantau.store.accounts import User
 from pantau.store.models import GazetteerVersion, Operation, PcodeFormat
+
+DEMO_SLUGS = {SLUG, italy.SLUG}
+DEMO_GAZETTEERS = {(COUNTRY, GAZETTEER_LABEL), (italy.COUNTRY, italy.GAZETTEER_LABEL)}
+DEMO_USER_PREFIX = "demo-"
 
 MARKER = ".pantau-demo"
 NOTICE = ("This is pantau's demo workspace. The P-codes and place names are real; the sites are "
@@ -74,10 +81,12 @@ def prepare(settings: Settings, what: Plan) -> None:
         try:
             db.migrate(engine)  # the delete cascades as the current schema says
             with db.session_scope(engine) as s:
-                s.execute(delete(Operation).where(Operation.slug == SLUG))
-                s.execute(delete(GazetteerVersion).where(
-                    GazetteerVersion.country_iso3 == COUNTRY,
-                    GazetteerVersion.label == GAZETTEER_LABEL))
+                s.execute(delete(Operation).where(Operation.slug.in_(DEMO_SLUGS)))
+                for country, label in DEMO_GAZETTEERS:
+                    s.execute(delete(GazetteerVersion).where(
+                        GazetteerVersion.country_iso3 == country,
+                        GazetteerVersion.label == label))
+                s.execute(delete(User).where(User.username.startswith(DEMO_USER_PREFIX)))
         finally:
             engine.dispose()
     folder.mkdir(parents=True, exist_ok=True)
@@ -118,9 +127,11 @@ def _state_of(engine: Engine) -> str:
         ops = set(c.scalars(select(Operation.slug)))
         versions = set(c.execute(select(GazetteerVersion.country_iso3, GazetteerVersion.label)))
         formats = c.scalar(select(func.count()).select_from(PcodeFormat))
-    if not ops and not versions and not formats:
+        users = set(c.scalars(select(User.username))) if "user_account" in tables else set()
+    if not ops and not versions and not formats and not users:
         return "empty"
-    if ops <= {SLUG} and versions <= {(COUNTRY, GAZETTEER_LABEL)} and not formats:
+    if ops <= DEMO_SLUGS and versions <= DEMO_GAZETTEERS and not formats \
+            and all(u.startswith(DEMO_USER_PREFIX) for u in users):
         return "demo"
     return "other"
 
