@@ -1,4 +1,5 @@
-"""A demo workspace (SQLite), built once per test session for the page tests."""
+"""A demo workspace (SQLite), built once per test session for the page tests, and Chromium
+(module scope) for the tests that drive a real browser."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ import pytest
 from pantau.config import Settings
 from pantau.demo import build
 from pantau.workspace import Workspace
+from tests.conftest import unavailable
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +26,17 @@ def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     ws = Workspace.open(settings)
     yield ws
     ws.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        unavailable(f"Chromium is not installed at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the playwright package is not installed")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield chromium
+        chromium.close()

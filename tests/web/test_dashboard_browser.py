@@ -15,9 +15,7 @@ import pytest
 from pantau.demo.scenario import SLUG
 from pantau.web import create_app
 from pantau.workspace import Workspace
-from tests.conftest import unavailable
 from tests.serving import serve
-from tests.web.test_browser import ARGS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 SHOTS = Path("/tmp/pantau-shots")
@@ -30,20 +28,6 @@ def base_url(demo_ws: Workspace) -> Iterator[str]:
     demo_ws.access.set_public(SLUG, True)  # anonymous visitors see public operations
     with serve(create_app(demo_ws, secure_cookies=False)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        unavailable(f"Chromium is not installed at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the playwright package is not installed")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

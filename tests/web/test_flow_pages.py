@@ -24,7 +24,6 @@ from pantau.web import create_app
 from pantau.workspace import Workspace
 from tests.conftest import PG_URL, unavailable
 from tests.serving import serve
-from tests.web.test_browser import ARGS, CHROMIUM
 
 OP = italy.SLUG
 SHOTS = Path("/tmp/pantau-shots")
@@ -176,21 +175,7 @@ def test_private_operation_is_not_shown_anonymously(flow_ws: Workspace,
         flow_ws.access.set_public(OP, True)
 
 
-# ---- a real browser ------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        unavailable(f"Chromium is not installed at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the playwright package is not installed")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
+# ---- a real browser (the `browser` fixture is in tests/web/conftest.py) --------------------
 @pytest.mark.browser
 def test_pages_draw_in_chromium(flow_ws: Workspace, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Every flow page draws with no console error and loads nothing from outside; the

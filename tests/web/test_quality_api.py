@@ -340,7 +340,8 @@ def test_the_data_page_in_a_real_browser(ws, data):
 
     from tests.conftest import unavailable
     from tests.serving import serve
-    from tests.web.test_browser import ARGS, CHROMIUM, SCREENSHOTS
+    from tests.web.conftest import ARGS, CHROMIUM
+    from tests.web.test_browser import SCREENSHOTS
 
     if not CHROMIUM.exists():
         unavailable(f"Chromium is not installed at {CHROMIUM}")
