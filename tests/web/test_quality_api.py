@@ -368,6 +368,8 @@ def test_the_data_page_in_a_real_browser(ws, data):
         page.wait_for_selector("#done")
         assert "approved ID7271: 2 submission(s) approved" in page.inner_text("#done")
         assert page.inner_text("tr[data-area=ID7271] td.status").lower() == "approved"
+        record = page.request.get(f"{url}{API}/records/{data[0]}")  # the signed-in session
+        assert record.ok and record.json()["locked"]  # the approval locks the data
         Path(SCREENSHOTS).mkdir(exist_ok=True)
         store = "sqlite" if ws.settings.is_sqlite else "postgres"
         page.screenshot(path=str(SCREENSHOTS / f"data-page-{store}.png"), full_page=True)
@@ -375,6 +377,7 @@ def test_the_data_page_in_a_real_browser(ws, data):
         page.click("tr[data-area=ID7271] button:has-text('Reopen')")
         page.wait_for_selector("#done")
         assert "reopened ID7271: 2 submission(s) back to received" in page.inner_text("#done")
+        assert page.request.get(f"{url}{API}/records/{data[0]}").json()["locked"] is None
         browser.close()
     assert errors == []
     assert ws.review.status(OP, 1)[0].areas[-1].state == "open"
