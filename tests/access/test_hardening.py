@@ -83,3 +83,18 @@ def test_writes_are_audited_with_who_and_from_where(ws: Workspace, client: TestC
          "testclient", "testclient"),
         ("u-manager", "http.post", "/probe/{operation}/configure", "idn-sulteng", "ok",
          "testclient", "probe/1")]
+
+
+def test_a_configured_tile_server_is_the_only_outside_image_source(
+        ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pantau.web.app import create_app
+
+    monkeypatch.setenv("PANTAU_MAP_TILES", "https://{s}.tile.example.org/{z}/{x}/{y}.png")
+    csp = TestClient(create_app(ws)).get("/login").headers["content-security-policy"]
+    assert "img-src 'self' https://*.tile.example.org data:" in csp
+    monkeypatch.setenv("PANTAU_MAP_TILES", "https://evil.example; script-src *;/{z}.png")
+    csp = TestClient(create_app(ws)).get("/login").headers["content-security-policy"]
+    assert "evil" not in csp and "script-src 'self';" in csp
+    monkeypatch.delenv("PANTAU_MAP_TILES")
+    csp = TestClient(create_app(ws)).get("/login").headers["content-security-policy"]
+    assert "img-src 'self' data:" in csp

@@ -23,8 +23,11 @@ writes every state-changing request to the audit log before the answer leaves.
 from __future__ import annotations
 
 import logging
+import os
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -64,6 +67,25 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 # FastAPI's /docs page starts Swagger UI with an inline script: allowed there, only there.
 CSP_DOCS = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+
+
+def tile_origin(template: str) -> str | None:
+    """The origin of a configured map tile URL template, as a CSP source, so that the tile
+    layer the operator chose (PANTAU_MAP_TILES) is the one outside source images may come
+    from: 'https://{s}.tile.example.org/{z}/{x}/{y}.png' → 'https://*.tile.example.org'."""
+    parts = urlsplit(template.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    host = re.sub(r"\{[a-z]+\}", "*", parts.netloc)
+    if not re.fullmatch(r"[A-Za-z0-9.*:\-\[\]]+", host):
+        return None  # nothing that could break out of the header
+    return f"{parts.scheme}://{host}"
+
+
+def page_policy(tiles: str | None) -> str:
+    """The CSP of every answer; images also from the tile server, when one is configured."""
+    origin = tile_origin(tiles) if tiles else None
+    return CSP if origin is None else CSP.replace("img-src 'self'", f"img-src 'self' {origin}")
 HEADERS = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",
@@ -320,6 +342,9 @@ class AccessMiddleware:
         self.app = app
         self.fastapi = fastapi
         self.secure_cookies = secure_cookies
+        from pantau.web.dashboard.routes import TILES_ENV  # here: that module imports this one
+
+        self.csp = page_policy(os.environ.get(TILES_ENV))
         self._seen = -1
         self._checks: dict[int, Check | None] = {}
 
@@ -374,7 +399,7 @@ class AccessMiddleware:
                     return
                 headers = message.setdefault("headers", [])
                 path = scope.get("path", "")
-                csp = CSP_DOCS if path in ("/docs", "/docs/oauth2-redirect") else CSP
+                csp = CSP_DOCS if path in ("/docs", "/docs/oauth2-redirect") else self.csp
                 headers.append((b"content-security-policy", csp.encode()))
                 headers.extend((k.encode(), v.encode()) for k, v in HEADERS.items())
                 if scope.get("scheme") == "https":
