@@ -93,10 +93,9 @@ class Publish:
                 con.sql(ds.sql, params=ds.params).write_parquet(str(path))
                 count = scalar(con, f"SELECT count(*) FROM ({ds.sql})", ds.params)
                 return ExportResult(path, fmt, int(count), ds.columns)
-            arrow = con.execute(ds.sql, ds.params).to_arrow_table() \
-                if fmt == "parquet" else None
-            rows = list(zip(*(c.to_pylist() for c in arrow.columns), strict=True)) \
-                if arrow is not None else con.execute(ds.sql, ds.params).fetchall()
+            types = [str(t) for t in con.sql(ds.sql, params=ds.params).types] \
+                if fmt == "parquet" else []
+            rows = con.execute(ds.sql, ds.params).fetchall()
         columns_out, tags = list(ds.columns), list(ds.tags)
         done = apply(pattern, ds.columns, rows) if pattern is not None else \
             Suppressed([list(r) for r in rows], [""] * len(rows), threshold=0)
@@ -111,7 +110,7 @@ class Publish:
         if on:
             meta.update(_suppression_note(done))
         if fmt == "parquet":
-            _write_parquet(path, arrow, columns_out, rows)
+            _write_parquet(path, types, columns_out, rows)
         elif fmt == "csv":
             write_csv(path, columns_out, tags, rows)
         elif fmt == "xlsx":
@@ -289,13 +288,21 @@ def _suppression_note(done: Any) -> dict[str, Any]:
     }
 
 
-def _write_parquet(path: Path, arrow: Any, columns: list[str], rows: list[Any]) -> None:
-    """Parquet with the query's own column types; suppressed cells null."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+def _write_parquet(path: Path, types: list[str], columns: list[str], rows: list[Any]) -> None:
+    """Parquet with the query's own column types, suppressed cells null and the `suppressed`
+    column as text. DuckDB writes it: pyarrow is not a run-time dependency."""
+    import duckdb
 
-    arrays = [pa.array([r[i] for r in rows], type=arrow.schema.field(i).type)
-              for i in range(arrow.num_columns)]
-    arrays.append(pa.array([r[-1] for r in rows], type=pa.string()))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.table(arrays, names=columns), str(path))
+    def quoted(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    kinds = [*types, "VARCHAR"][:len(columns)]  # the suppressed column, when there is one
+    with duckdb.connect() as out:
+        out.execute("CREATE TABLE export (" + ", ".join(
+            f"{quoted(c)} {k}" for c, k in zip(columns, kinds, strict=True)) + ")")
+        if rows:
+            out.executemany(f"INSERT INTO export VALUES ({', '.join('?' * len(columns))})",
+                            [list(r) for r in rows])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        target = str(path).replace("'", "''")
+        out.execute(f"COPY export TO '{target}' (FORMAT parquet)")
