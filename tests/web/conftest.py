@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from pantau.config import Settings
 from pantau.demo import build
 from pantau.workspace import Workspace
-from tests.conftest import unavailable
+from tests.conftest import PG_URL, unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -40,3 +43,28 @@ def browser() -> Iterator[object]:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         yield chromium
         chromium.close()
+
+
+@contextmanager
+def module_store(kind: str, folder: Path, label: str, pg_template: str | None,
+                 migrated: bool) -> Iterator[str]:
+    """The store URL of a workspace built once per module: a SQLite file in `folder`, or a
+    PostgreSQL database of its own (a copy of the migrated template when `migrated`, else
+    empty — the demo wants an empty store), dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'pantau.db'}"
+        return
+    if pg_template is None:
+        unavailable(f"no PostgreSQL server at {PG_URL}")
+    database = f"pantau_{label}_{os.getpid()}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{database}"'
+                       + (f' TEMPLATE "{pg_template}"' if migrated else "")))
+    try:
+        yield PG_URL.rsplit("/", 1)[0] + "/" + database
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()

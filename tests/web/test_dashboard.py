@@ -8,7 +8,6 @@ filters get a clear 422 naming the parameter.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,14 +15,13 @@ import hxl
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, text
 
 from pantau.config import Settings
 from pantau.demo import build
 from pantau.demo.scenario import SLUG
 from pantau.web import create_app
 from pantau.workspace import Workspace
-from tests.conftest import PG_URL, unavailable
+from tests.web.conftest import module_store
 
 PAGES = ("overview", "map", "movements", "needs")
 
@@ -35,25 +33,13 @@ def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     """The demo built once per store (SQLite, PostgreSQL) for this module, its operation
     made public (the pages are "aggregates:read": public operations only, anonymously)."""
     folder = tmp_path_factory.mktemp(f"demo-{request.param}") / "pantau-demo"
-    if request.param == "sqlite":
-        url, database = f"sqlite:///{folder / 'pantau.db'}", None
-    else:
-        if pg_template is None:
-            unavailable(f"no PostgreSQL server at {PG_URL}")
-        database = f"pantau_dash_{os.getpid()}"
-        url = PG_URL.rsplit("/", 1)[0] + "/" + database
-        with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-            c.execute(text(f'CREATE DATABASE "{database}"'))
-    settings = Settings.load(workspace=folder, database_url=url)
-    build(settings)
-    ws = Workspace.open(settings)
-    ws.access.set_public(SLUG, True)
-    yield ws
-    ws.close()
-    if database:
-        with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    with module_store(request.param, folder, "dash", pg_template, migrated=False) as url:
+        settings = Settings.load(workspace=folder, database_url=url)
+        build(settings)
+        ws = Workspace.open(settings)
+        ws.access.set_public(SLUG, True)
+        yield ws
+        ws.close()
 
 
 @pytest.fixture(scope="module")

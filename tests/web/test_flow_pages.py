@@ -8,7 +8,6 @@ through the same importers `pantau demo` uses.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,14 +15,13 @@ from pathlib import Path
 import hxl
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
 
 from pantau.config import Settings
 from pantau.demo import italy
 from pantau.web import create_app
 from pantau.workspace import Workspace
-from tests.conftest import PG_URL, unavailable
 from tests.serving import serve
+from tests.web.conftest import module_store
 
 OP = italy.SLUG
 SHOTS = Path("/tmp/pantau-shots")
@@ -36,25 +34,12 @@ def flow_ws(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     """The demo's Italian flow operation (FMPs, six months of FMR, FMS), made public; built
     once per store for this module (it takes seconds)."""
     folder = tmp_path_factory.mktemp(f"flow-{request.param}")
-    database = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'pantau.db'}"
-    else:
-        if pg_template is None:
-            unavailable(f"no PostgreSQL server at {PG_URL}")
-        database = f"pantau_flowpages_{os.getpid()}"
-        url = PG_URL.rsplit("/", 1)[0] + "/" + database
-        with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-            c.execute(text(f'CREATE DATABASE "{database}" TEMPLATE "{pg_template}"'))
-    ws = Workspace.init(Settings.load(workspace=folder, database_url=url))
-    italy.build(ws, folder / "in")
-    ws.access.set_public(OP, True)
-    yield ws
-    ws.close()
-    if database:
-        with create_engine(PG_URL, isolation_level="AUTOCOMMIT").connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    with module_store(request.param, folder, "flowpages", pg_template, migrated=True) as url:
+        ws = Workspace.init(Settings.load(workspace=folder, database_url=url))
+        italy.build(ws, folder / "in")
+        ws.access.set_public(OP, True)
+        yield ws
+        ws.close()
 
 
 @pytest.fixture(scope="module")
